@@ -1,0 +1,760 @@
+"""Read UN speeches and turn verbatim-record text into clean paragraphs and sentences.
+
+Three layers, from pure to I/O:
+
+* text cleaning (:func:`clean_speech`): parse and remove the speaker header, drop stage notes and page
+  artefacts, join hard line breaks into paragraphs, undo line-end hyphenation;
+* segmentation (:func:`split_paragraphs`, :func:`split_sentences`, :func:`segment_sentences`): character
+  offsets into the cleaned text, so that ``text[start:end]`` is the sentence;
+* reading (:func:`read_corpus`): a folder of ``.txt`` files (with optional ``metadata.csv``) or one
+  ``.csv`` / ``.parquet`` table, UN file-name conventions, bad files skipped and reported.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import unicodedata
+import warnings
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = [
+    "DOCUMENT_COLUMNS",
+    "Corpus",
+    "CleanSpeech",
+    "SkipFile",
+    "clean_speech",
+    "decode_bytes",
+    "parse_file_name",
+    "parse_header",
+    "read_corpus",
+    "read_text_file",
+    "segment_sentences",
+    "split_paragraphs",
+    "split_sentences",
+]
+
+#: Metadata columns every document has (empty strings where unknown), in this order.
+DOCUMENT_COLUMNS = [
+    "doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic",
+    "session", "country_code", "source_file",
+]
+
+# --------------------------------------------------------------------------------------------------
+# Decoding
+# --------------------------------------------------------------------------------------------------
+
+
+class SkipFile(Exception):
+    """Raised for an input file that cannot be analysed; the message is the reason shown in skipped.csv."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode the bytes of a speech file.
+
+    Returns ``(text, note)`` where ``note`` is empty or says how the text was decoded (e.g. as
+    Windows-1252). Line ends become ``\\n``; a byte-order mark is removed.
+
+    Raises
+    ------
+    SkipFile
+        For an empty, whitespace-only, binary or undecodable file.
+    """
+    if not data.strip():
+        raise SkipFile("empty file" if not data else "blank file (whitespace only)")
+    note = ""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SkipFile("undecodable UTF-16 text") from None
+        note = "decoded as UTF-16"
+    else:
+        if b"\x00" in data[:65536]:
+            raise SkipFile("binary file (contains NUL bytes)")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise SkipFile(
+                    f"unknown encoding: neither UTF-8 (bad byte 0x{data[exc.start]:02x} at offset {exc.start}) "
+                    "nor Windows-1252"
+                ) from None
+            note = f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); decoded as Windows-1252"
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise SkipFile("blank file (whitespace only)")
+    sample = text[:65536]
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise SkipFile("binary file (control characters)")
+    return text, note
+
+
+def read_text_file(path: str | Path) -> tuple[str, str]:
+    """Read one speech file; see :func:`decode_bytes`. Unreadable files raise :class:`SkipFile`."""
+    try:
+        data = Path(path).read_bytes()
+    except PermissionError:
+        raise SkipFile("permission denied") from None
+    except IsADirectoryError:
+        raise SkipFile("is a directory") from None
+    except OSError as exc:
+        raise SkipFile(f"cannot read: {exc.strerror or exc}") from None
+    return decode_bytes(data)
+
+
+# --------------------------------------------------------------------------------------------------
+# File-name conventions
+# --------------------------------------------------------------------------------------------------
+
+_UNSC_NAME = re.compile(
+    r"^UNSC_(?P<year>\d{4})_SPV\.(?P<meeting>\d{4}_\d+|\d+)(?:Resumption(?P<resumption>\d+))?"
+    r"_spch(?P<speech>\d+)(?:_(?P<code>[A-Za-z]{2,3}))?(?:_(?:neg|pos))?$"
+)
+_UNGA_NAME = re.compile(r"^(?:UNGA_)?(?P<code>[A-Z]{2,3})_(?P<session>\d{1,3})_(?P<year>\d{4})$")
+
+
+def parse_file_name(name: str) -> dict[str, str]:
+    """Metadata implied by a UN corpus file name (stem or name with extension).
+
+    Recognises ``UNSC_<year>_SPV.<meeting>[Resumption<n>]_spch<NNN>`` (UN Security Council Debates) and
+    ``<ISO3>_<session>_<year>`` (UN General Debate Corpus). Unknown names give ``{}``.
+
+    >>> parse_file_name("UNSC_2014_SPV.7316_spch012.txt")["meeting"]
+    'S/PV.7316'
+    >>> parse_file_name("KAZ_69_2014")["session"]
+    '69'
+    """
+    stem = Path(name).name
+    if stem.lower().endswith(".txt"):
+        stem = stem[:-4]
+    match = _UNSC_NAME.match(stem)
+    if match:
+        meeting = match["meeting"]
+        if "_" in meeting:  # 2020 written-procedure letters: SPV.2020_254 -> S/2020/254
+            meeting = "S/" + meeting.replace("_", "/")
+        else:
+            meeting = "S/PV." + meeting
+        if match["resumption"]:
+            meeting += f" (Resumption {match['resumption']})"
+        return {
+            "body": "UNSC",
+            "year": match["year"],
+            "meeting": meeting,
+            "speech_number": str(int(match["speech"])),
+            "country_code": match["code"] or "",
+        }
+    match = _UNGA_NAME.match(stem)
+    if match:
+        return {
+            "body": "UNGA",
+            "year": match["year"],
+            "session": match["session"],
+            "country_code": match["code"],
+        }
+    return {}
+
+
+# --------------------------------------------------------------------------------------------------
+# Speaker header
+# --------------------------------------------------------------------------------------------------
+
+_TITLES = (
+    r"Mr|Mrs|Ms|Miss|Mme|Mmes|Messrs|Dr|Prof|M|Sir|Dame|Lord|Lady|Baroness|Baron|Sheikh|Sheikha|Shaikh|"
+    r"Prince|Princess|King|Queen|Emir|Archbishop|Cardinal|Monsignor|Msgr|Bishop|Reverend|Rev|Father|"
+    r"Judge|Justice|General|Lieutenant General|Major General|Admiral|Ambassador|Count|Countess|"
+    r"President|Vice-President|Prime Minister|Deputy Prime Minister|Minister|Secretary|Senator|"
+    r"Crown Prince|Grand Duke|Sultan|Imam|Rabbi|Chief|Dato'|Datuk|Tan Sri|Pehin|Haji|Shri|Smt|H\.E"
+)
+_NOTE = r"\((?:spoke|speaking)\s+(?:(?P<moved>[^()]*?)\s+)?in\s*(?P<language>[A-Za-z]+)(?:\s*;[^()]*)?\)"
+_INTERP = r"\((?:interpretation|translation)\s+from\s+[A-Za-z]+\)"
+# "Mr. Abdrakhmanov (Kazakhstan):", "Mr. X (Belgium) (spoke in French):", "King Philippe (spoke in French):"
+_PERSON_HEADER = re.compile(
+    rf"^\s*(?P<speaker>(?:(?:{_TITLES})\.?\s+)(?:[^\s():.,;][^():;\n]{{0,80}}?))\s*"
+    rf"(?:\((?P<country>(?!spoke\b|speaking\b|interpretation\b)[^()\n:]{{2,90}})\)\s*)?"
+    rf"(?:{_NOTE}\s*|{_INTERP}\s*)?:\s*",
+    re.IGNORECASE,
+)
+# "The President:", "The President (spoke in French):", "The Secretary-General:", "The Acting President (Kazakhstan):"
+_ROLE_HEADER = re.compile(
+    rf"^\s*(?P<speaker>The\s+(?:Acting\s+|Temporary\s+|Interim\s+)?(?:President|Vice-President|Secretary-General|"
+    rf"Deputy\s+Secretary-General|Chair|Chairman|Chairperson|Chairwoman|Co-Chair|Rapporteur))\s*"
+    rf"(?:\((?P<country>(?!spoke\b|speaking\b)[^()\n:]{{2,90}})\)\s*)?"
+    rf"(?:{_NOTE}\s*|{_INTERP}\s*)?:\s*",
+    re.IGNORECASE,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Header:
+    """A parsed speaker header. ``end`` is where the speech itself begins in the raw text."""
+
+    speaker: str
+    country: str
+    language: str
+    end: int
+    moved_text: str = ""
+
+
+def parse_header(raw: str) -> Header | None:
+    """Parse the opening speaker line of a UN verbatim-record speech.
+
+    Returns ``None`` when the text does not start with a header.
+
+    >>> header = parse_header("Mr. Abdrakhmanov (Kazakhstan): Both terrorism and crime")
+    >>> header.speaker, header.country, header.end
+    ('Mr. Abdrakhmanov', 'Kazakhstan', 31)
+    """
+    head = raw[:400]
+    for pattern in (_ROLE_HEADER, _PERSON_HEADER):
+        match = pattern.match(head)
+        if match is None:
+            continue
+        speaker = _collapse(match["speaker"])
+        country = _collapse(match["country"] or "")
+        # A header must look like one: a short name, and not a sentence that happens to contain a colon.
+        name = re.sub(rf"^(?:{_TITLES})\.?\s+", "", speaker, flags=re.IGNORECASE)
+        if len(speaker.split()) > 9 or re.search(r"[a-z]{2,}[.!?]\s", name):
+            continue
+        if pattern is _PERSON_HEADER and not country and not match["language"]:
+            # "Mr. Smith:" without a country or note is rare in the records; accept only short names.
+            if len(speaker.split()) > 5:
+                continue
+        moved = _collapse(match["moved"] or "")
+        return Header(speaker=speaker, country=country, language=(match["language"] or "").title(),
+                      end=match.end(), moved_text=moved)
+    return None
+
+
+def _collapse(value: str) -> str:
+    return re.sub(r"\s+", " ", value).strip()
+
+
+# --------------------------------------------------------------------------------------------------
+# Cleaning
+# --------------------------------------------------------------------------------------------------
+
+_STAGE_NOTE = re.compile(rf"\s*(?:{_NOTE.replace('(?P<moved>', '(?:').replace('(?P<language>', '(?:')}|{_INTERP})")
+_PROCEDURE_PARAGRAPH = re.compile(
+    r"^(?:The meeting (?:rose|was suspended|was resumed|resumed|was called to order|was adjourned)\b.*"
+    r"|A (?:recorded )?vote was taken by show of hands\.?|In favour:|Against:|Abstaining:|Abstentions:)$",
+    re.IGNORECASE,
+)
+# Page furniture from the PDF records: page numbers, job numbers (14-63532), "5/28" page fractions,
+# running heads ("S/PV.7316", "19/11/2014") on lines of their own.
+_ARTEFACT_LINE = re.compile(
+    r"^\s*(?:\d{1,4}|\d{1,3}/\d{1,3}|\d{2}-\d{5}(?:\s+\S+)*|S/PV\.\d+(?:\s*\(Resumption \d+\))?(?:\s+\S+)?"
+    r"|\d{1,2}/\d{1,2}/\d{4}(?:\s+S/PV\.\d+)?|[-_=*.\u2022\u00b7]{1,})\s*$"
+)
+# The same furniture inside running text (one-line sources such as unsc_2020).
+_INLINE_JOB_NUMBER = re.compile(r"\s*\b\d{2}-\d{5}\b(?:\s+S/\d{4}/\d+\b(?:\s+\d{2}-\d{5}\b)?)?")
+_INLINE_PAGE_FRACTION = re.compile(r"(?<=[.!?\"”’)])(?:\s+\d{1,3}/\d{1,3}\b(?!/))+(?=\s+[\[A-Z(“\"]|\s*$)")
+_TRAILING_SYMBOL = re.compile(r"\s+S/\d*\s*$")
+# OCR reads the pronoun "I" as "1" or "|" at the start of sentences ("1 thank the President").
+_OCR_ONE = re.compile(
+    r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=[.!?:]\"\s)|(?<=\n))[1|](?= (?:thank|would|wish|am|have|had|now|should|shall|call|"
+    r"welcome|also|want|believe|hope|must|can|cannot|will|do|did|was|reiterate|recall|join|note|give|invite|"
+    r"take|regret|commend|congratulate|express|too|appreciate|agree|underline|stress|share)\b)"
+)
+_LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W\d_](?:[\w'’-]*[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
+_TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
+#: Left parts after which a line-end hyphen is a real hyphen (UN English spells these with one).
+KEEP_HYPHEN_PREFIXES = frozenset({
+    "anti", "counter", "cross", "non", "self", "ex", "well", "long", "short", "post", "so", "neo", "pro",
+    "all", "half", "full", "high", "low", "large", "small", "mid", "far", "hard", "open", "wide", "up",
+    "decision", "policy", "peace", "capacity", "confidence", "state", "nation", "gender", "women", "child",
+    "country", "troop", "police", "conflict", "follow", "vice", "co", "de", "re", "mass", "law", "man",
+    "war", "multi", "inter", "south", "north", "east", "west", "first", "second", "third", "one", "two",
+    "three", "four", "five", "ten", "year", "day", "month", "time", "life", "long", "zero", "human",
+} | _TENS)
+#: Right parts before which a line-end hyphen is a real hyphen.
+KEEP_HYPHEN_SUFFIXES = frozenset({
+    "term", "based", "led", "level", "scale", "making", "building", "keeping", "related", "owned", "wide",
+    "free", "oriented", "sponsored", "funded", "affected", "run", "range", "reaching", "lasting", "standing",
+    "up", "out", "in", "on", "off", "down", "depth", "sensitive", "specific", "born", "armed", "called",
+    "year", "old", "time", "day", "way", "party", "sector", "state", "border", "terrorism", "terrorist",
+    "conflict", "proliferation", "governmental", "determination", "defence", "interference", "aligned",
+    "discrimination", "violence", "government", "fascist", "western", "speaking", "contributing",
+    "making", "saving", "looking", "driven", "centred", "centered", "focused", "bound", "like",
+})
+
+
+def _dehyphenate(text: str) -> str:
+    """Undo line-end hyphenation: ``organi-\\nzation`` → ``organization``, ``long-\\nterm`` → ``long-term``.
+
+    Evidence from the same text wins (the joined or the hyphenated form written elsewhere on one line);
+    then capitals, digits and known compound parts keep the hyphen; otherwise the word is joined.
+    """
+    if "-\n" not in text:
+        return text
+    lowered = text.lower()
+
+    def decide(match: re.Match) -> str:
+        left, right = match["left"], match["right"]
+        l_last = re.split(r"[-'’]", left)[-1].lower()
+        r_low = right.lower()
+        hyphenated = f"{l_last}-{r_low}"
+        joined = f"{l_last}{r_low}"
+        if right[:1].isupper() or right[:1].isdigit() or "-" in left:
+            return f"{left}-{right}"
+        if re.search(rf"\b{re.escape(hyphenated)}\b", lowered):
+            return f"{left}-{right}"
+        if re.search(rf"\b{re.escape(joined)}\b", lowered):
+            return f"{left}{right}"
+        if l_last in KEEP_HYPHEN_PREFIXES or r_low.rstrip("s") in KEEP_HYPHEN_SUFFIXES or r_low in KEEP_HYPHEN_SUFFIXES:
+            return f"{left}-{right}"
+        return f"{left}{right}"
+
+    return _LINE_END_HYPHEN.sub(decide, text)
+
+
+@dataclasses.dataclass(frozen=True)
+class CleanSpeech:
+    """A cleaned speech: text without header, notes or page furniture, paragraphs separated by a blank line."""
+
+    text: str
+    speaker: str = ""
+    country: str = ""
+    language: str = ""
+
+
+_TERMINAL = tuple(".!?:;\"”’)…]")
+
+
+def clean_speech(raw: str) -> CleanSpeech:
+    """Clean the text of one UN speech.
+
+    * parse the speaker header (``Mr. Abdrakhmanov (Kazakhstan):``) into ``speaker`` and ``country`` and
+      remove it; a sentence the PDF extraction pushed inside the stage note is put back in the text;
+    * drop stage notes (``(spoke in French)``), procedural record lines and page artefacts;
+    * join hard line breaks into paragraphs, undo line-end hyphenation, and re-join paragraphs that a page
+      break cut in the middle of a sentence.
+
+    Paragraphs in the result are separated by ``"\\n\\n"``; inside a paragraph, whitespace is single spaces.
+
+    >>> clean_speech("Mr. X (Chile): We support\\nthe organi-\\nzation.\\n\\n12\\n").text
+    'We support the organization.'
+    """
+    text = unicodedata.normalize("NFC", raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    text = text.replace("\u00ad", "").replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = text.replace("\t", " ")
+    text = _CONTROL.sub(" ", text)
+    text = re.sub(r"[ \u2000-\u200b\u202f\u205f\u3000]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text).strip()
+
+    speaker = country = language = ""
+    header = parse_header(text)
+    if header is not None:
+        speaker, country, language = header.speaker, header.country, header.language
+        rest = text[header.end:]
+        text = (header.moved_text + " " + rest) if header.moved_text else rest
+    text = _STAGE_NOTE.sub("", text)
+
+    lines = [line for line in text.split("\n") if not _ARTEFACT_LINE.match(line) or not line.strip()]
+    text = "\n".join(lines)
+    # A line ending in " -" is a dash, not hyphenation: keep the spaces around it.
+    text = re.sub(r" [-–—]\n", " - ", text)
+    text = _dehyphenate(text)
+    paragraphs = []
+    for block in re.split(r"\n{2,}", text):
+        paragraph = re.sub(r"\s+", " ", block).strip()
+        if not paragraph or _PROCEDURE_PARAGRAPH.match(paragraph):
+            continue
+        paragraph = _INLINE_JOB_NUMBER.sub("", paragraph)
+        paragraph = _INLINE_PAGE_FRACTION.sub("", paragraph)
+        paragraph = _OCR_ONE.sub("I", paragraph).strip()
+        if not paragraph:
+            continue
+        # A page break in mid-sentence leaves a paragraph without final punctuation followed by one that
+        # starts in lower case: they are one paragraph.
+        if paragraphs and not paragraphs[-1].endswith(_TERMINAL) and paragraph[:1].islower():
+            if paragraphs[-1].endswith("-") and not paragraphs[-1].endswith(" -"):
+                paragraphs[-1] = _dehyphenate(paragraphs[-1] + "\n" + paragraph)
+            else:
+                paragraphs[-1] = paragraphs[-1] + " " + paragraph
+            continue
+        paragraphs.append(paragraph)
+    text = "\n\n".join(paragraphs)
+    text = _TRAILING_SYMBOL.sub("", text).strip()
+    return CleanSpeech(text=text, speaker=speaker, country=country, language=language)
+
+
+# --------------------------------------------------------------------------------------------------
+# Segmentation
+# --------------------------------------------------------------------------------------------------
+
+#: Words that end with a period without ending the sentence (lower case, without the final period).
+ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "mmes", "mme", "messrs", "dr", "prof", "st", "sr", "jr", "rev", "hon", "amb",
+    "gen", "lt", "col", "capt", "cmdr", "adm", "sgt", "maj", "sen", "rep", "gov", "pres", "h.e", "h.m",
+    "h.r.h", "e.g", "i.e", "cf", "viz", "vs", "approx", "ca", "art", "arts", "para", "paras", "sect",
+    "chap", "vol", "vols", "fig", "p", "pp", "op", "cit", "ibid", "inc", "ltd", "corp", "dept", "govt",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "rs", "nr",
+    "u.n", "u.s", "u.k", "u.s.a", "u.s.s.r", "e.u", "a.m", "p.m",
+})
+#: Abbreviations that only continue the sentence before a number ("No. 5", "Nos. 3 and 4").
+NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "para", "paras", "p", "pp", "vol", "chap", "sect"})
+#: Words that start a new sentence after an ambiguous abbreviation such as "U.S." or "a.m.".
+SENTENCE_STARTERS = frozenset("""
+the this that these those we i it in he she they our my as at but and however it's there here let
+today on for if when while since finally moreover furthermore indeed yet such all many some no nor
+""".split())
+
+_CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9\u00c0-\u00dd])")
+_PREV_WORD = re.compile(r"(\S+)$")
+_DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
+
+
+def _is_boundary(text: str, match: re.Match, start: int) -> bool:
+    punct = match.group()
+    if not punct.startswith(".") or punct.startswith(".."):
+        return True
+    before = _PREV_WORD.search(text, start, match.start())
+    if before is None:
+        return True
+    word = before.group(1).lstrip("([\"'“‘")
+    low = word.lower()
+    after = text[match.end():match.end() + 40].lstrip()
+    after = after.lstrip("\"'“‘([")
+    next_word = re.match(r"[\w'’]+", after)
+    next_word = next_word.group().lower() if next_word else ""
+    if low in NUMBER_ABBREVIATIONS:
+        return not after[:1].isdigit()
+    if low in ABBREVIATIONS:
+        if _DOTTED.match(word) or low in {"a.m", "p.m", "inc", "ltd", "corp"}:
+            return next_word in SENTENCE_STARTERS
+        return False
+    if len(word) == 1 and word.isupper():  # an initial: "J. Smith"
+        return False
+    if _DOTTED.match(word):  # other dotted acronyms
+        return next_word in SENTENCE_STARTERS
+    return True
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans in ``text[start:end]`` as absolute ``(start, end)`` offsets.
+
+    Boundaries are a terminal mark (``.``, ``?``, ``!``), optional closing quotes or brackets, white space and
+    a capital or digit; abbreviations (``Mr.``, ``U.N.``, ``No. 5``), initials and symbols such as
+    ``S/PV.7316`` do not end a sentence. Spans are stripped of surrounding white space.
+
+    >>> t = "Mr. Laborde of the U.N. spoke. Resolution 2178 (2014) was adopted."
+    >>> [t[a:b] for a, b in split_sentences(t)]
+    ['Mr. Laborde of the U.N. spoke.', 'Resolution 2178 (2014) was adopted.']
+    """
+    if end is None:
+        end = len(text)
+    spans = []
+    cursor = start
+    for match in _CANDIDATE.finditer(text, start, end):
+        if match.end() <= cursor:
+            continue
+        if _is_boundary(text, match, cursor):
+            spans.append((cursor, match.end()))
+            cursor = match.end()
+    spans.append((cursor, end))
+    result = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            result.append((a, b))
+    return result
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans of a cleaned text (paragraphs are separated by one or more blank lines)."""
+    spans = []
+    for match in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text):
+        a, b = match.span()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            spans.append((a, b))
+    return spans
+
+
+def iter_sentences(text: str) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(paragraph_id, start, end)`` for every sentence of a cleaned text (ids from 0)."""
+    for paragraph_id, (p_start, p_end) in enumerate(split_paragraphs(text)):
+        for s_start, s_end in split_sentences(text, p_start, p_end):
+            yield paragraph_id, s_start, s_end
+
+
+def segment_sentences(documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per sentence: ``doc_id, sentence_id, paragraph_id, start, end, text``.
+
+    ``documents`` needs ``doc_id`` and ``text`` (cleaned). ``sentence_id`` counts from 0 within each
+    document; ``documents.text[start:end] == text`` for every row.
+    """
+    rows_doc, rows_sid, rows_pid, rows_start, rows_end, rows_text = [], [], [], [], [], []
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        for sentence_id, (paragraph_id, a, b) in enumerate(iter_sentences(text)):
+            rows_doc.append(doc_id)
+            rows_sid.append(sentence_id)
+            rows_pid.append(paragraph_id)
+            rows_start.append(a)
+            rows_end.append(b)
+            rows_text.append(text[a:b])
+    return pd.DataFrame({
+        "doc_id": pd.Series(rows_doc, dtype=object),
+        "sentence_id": pd.Series(rows_sid, dtype="int64"),
+        "paragraph_id": pd.Series(rows_pid, dtype="int64"),
+        "start": pd.Series(rows_start, dtype="int64"),
+        "end": pd.Series(rows_end, dtype="int64"),
+        "text": pd.Series(rows_text, dtype=object),
+    })
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading corpora
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Corpus:
+    """Documents read from a corpus path, and the inputs that were skipped.
+
+    Attributes
+    ----------
+    documents : DataFrame
+        One row per speech: :data:`DOCUMENT_COLUMNS`, then ``text`` (cleaned) and ``raw_chars``;
+        sorted by ``doc_id``.
+    skipped : DataFrame
+        ``path, reason`` for every input that was not read (files, metadata rows, table rows).
+    warnings : list of str
+        Inputs that were read with a caveat (e.g. decoded as Windows-1252).
+    source : str
+        The corpus path as given.
+    """
+
+    documents: pd.DataFrame
+    skipped: pd.DataFrame
+    warnings: list[str]
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+
+def _empty_skipped() -> pd.DataFrame:
+    return pd.DataFrame({"path": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+
+
+def _load_metadata(root: Path, skipped: list[tuple[str, str]]) -> pd.DataFrame | None:
+    """All ``metadata.csv`` files under ``root``, concatenated; broken ones are reported and ignored."""
+    frames = []
+    for path in sorted(root.rglob("metadata.csv")):
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (pd.errors.ParserError, UnicodeDecodeError, OSError, pd.errors.EmptyDataError) as exc:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            skipped.append((str(path), f"unreadable metadata: {message}"))
+            continue
+        frame.columns = [str(c).strip() for c in frame.columns]
+        if "doc_id" not in frame.columns and "source_file" not in frame.columns:
+            skipped.append((str(path), "metadata has neither a 'doc_id' nor a 'source_file' column; ignored"))
+            continue
+        frame["_metadata_dir"] = str(path.parent)
+        frames.append(frame)
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True).fillna("")
+
+
+def _metadata_index(metadata: pd.DataFrame | None) -> tuple[dict[str, dict], dict[str, dict]]:
+    by_id: dict[str, dict] = {}
+    by_file: dict[str, dict] = {}
+    if metadata is None:
+        return by_id, by_file
+    for record in metadata.to_dict("records"):
+        doc_id = str(record.get("doc_id", "")).strip()
+        source = str(record.get("source_file", "")).strip()
+        if doc_id:
+            by_id.setdefault(doc_id, record)
+        if source:
+            by_file.setdefault(Path(source).name, record)
+    return by_id, by_file
+
+
+def _discover_text_files(root: Path) -> list[Path]:
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.lower().endswith(".txt") and not name.startswith("."):
+                files.append(Path(dirpath) / name)
+    return files
+
+
+def _document_record(doc_id: str, raw: str, metadata: dict, *, source_file: str, name_hint: str) -> dict:
+    cleaned = clean_speech(raw)
+    record = {column: "" for column in DOCUMENT_COLUMNS}
+    record.update({k: v for k, v in parse_file_name(name_hint).items() if k in record})
+    record["speaker"], record["country"] = cleaned.speaker, cleaned.country
+    # Metadata values win over parsed ones when both exist.
+    for column in DOCUMENT_COLUMNS:
+        value = metadata.get(column)
+        if value is not None and str(value).strip() and str(value).lower() != "nan":
+            record[column] = str(value).strip()
+    if not record["country_code"] and metadata.get("country_iso3"):
+        record["country_code"] = str(metadata["country_iso3"]).strip()
+    record["doc_id"] = doc_id
+    record["source_file"] = source_file
+    if record["year"]:
+        record["year"] = _normalise_year(record["year"])
+    record["text"] = cleaned.text
+    record["raw_chars"] = len(raw)
+    return record
+
+
+def _normalise_year(value: str) -> str:
+    match = re.match(r"^\s*(\d{4})(?:\.0)?\s*$", str(value))
+    return match.group(1) if match else str(value)
+
+
+def _frame(records: list[dict]) -> pd.DataFrame:
+    columns = DOCUMENT_COLUMNS + ["text", "raw_chars"]
+    if not records:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        frame["raw_chars"] = frame["raw_chars"].astype("int64")
+        return frame
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in columns[:-1]:
+        frame[column] = frame[column].astype(object)
+    frame["raw_chars"] = frame["raw_chars"].astype("int64")
+    return frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
+
+
+def _dedupe(records: list[dict], skipped: list[tuple[str, str]]) -> list[dict]:
+    seen: dict[str, str] = {}
+    kept = []
+    for record in records:
+        doc_id = record["doc_id"]
+        if doc_id in seen:
+            skipped.append((record["source_file"], f"duplicate doc_id {doc_id!r} (already read from {seen[doc_id]})"))
+            continue
+        seen[doc_id] = record["source_file"]
+        kept.append(record)
+    return kept
+
+
+def read_folder(root: Path, *, progress: bool = False) -> Corpus:
+    """Read every ``.txt`` file under ``root`` (recursively), with ``metadata.csv`` files if present."""
+    skipped: list[tuple[str, str]] = []
+    notes: list[str] = []
+    metadata = _load_metadata(root, skipped)
+    by_id, by_file = _metadata_index(metadata)
+    files = _discover_text_files(root)
+    records = []
+    for path in _progress(files, progress, desc="reading speeches", unit="file"):
+        relative = path.relative_to(root).as_posix()
+        try:
+            raw, note = read_text_file(path)
+        except SkipFile as reason:
+            skipped.append((relative, str(reason)))
+            continue
+        if note:
+            notes.append(f"{relative}: {note}")
+        stem = path.stem
+        meta = by_file.get(path.name) or by_id.get(stem) or {}
+        doc_id = str(meta.get("doc_id") or stem).strip() or stem
+        records.append(_document_record(doc_id, raw, meta, source_file=relative, name_hint=path.name))
+    records = _dedupe(records, skipped)
+    return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=str(root))
+
+
+def read_table(path: Path, *, progress: bool = False) -> Corpus:
+    """Read one ``.csv`` or ``.parquet`` table with a ``text`` column (one row per speech)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, ValueError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"cannot read table: {message}", path=path) from None
+    table.columns = [str(c).strip() for c in table.columns]
+    if "text" not in table.columns:
+        raise InputError(
+            f"no 'text' column (columns are: {', '.join(map(str, table.columns[:12]))})", path=path)
+    skipped: list[tuple[str, str]] = []
+    records = []
+    width = len(str(len(table)))
+    rows = table.to_dict("records")
+    for number, row in enumerate(_progress(rows, progress, desc="reading speeches", unit="row"), start=1):
+        line = number + 1 if suffix == ".csv" else number
+        where = f"{path.name}:{line}" if suffix == ".csv" else f"{path.name} row {number}"
+        raw = row.get("text")
+        if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
+            skipped.append((where, "empty text"))
+            continue
+        raw = str(raw)
+        doc_id = str(row.get("doc_id") or "").strip() or f"row{number:0{width}d}"
+        meta = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)) for k, v in row.items()
+                if k != "text"}
+        hint = Path(str(meta.get("source_file") or doc_id)).name
+        records.append(_document_record(doc_id, raw, meta, source_file=where, name_hint=hint))
+    records = _dedupe(records, skipped)
+    return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=[], source=str(path))
+
+
+def _skipped_frame(skipped: list[tuple[str, str]]) -> pd.DataFrame:
+    if not skipped:
+        return _empty_skipped()
+    frame = pd.DataFrame(skipped, columns=["path", "reason"]).astype(object)
+    return frame.sort_values(["path", "reason"], kind="stable").reset_index(drop=True)
+
+
+def read_corpus(path: str | Path, *, progress: bool = False) -> Corpus:
+    """Read speeches from a folder of ``.txt`` files or from one ``.csv`` / ``.parquet`` table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder (searched recursively for ``.txt``; ``metadata.csv`` files in it are matched on
+        ``doc_id`` or on the file name of ``source_file``), or a table with a ``text`` column.
+    progress : bool
+        Show a progress bar on standard error.
+
+    Raises
+    ------
+    InputError
+        If the path does not exist, is not a folder or a supported table, or holds no speech at all.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("corpus not found (give a folder of .txt speeches or a .csv/.parquet table)", path=path)
+    if path.is_dir():
+        corpus = read_folder(path, progress=progress)
+        if corpus.documents.empty and corpus.skipped.empty:
+            raise InputError("no .txt speeches found in this folder", path=path)
+    elif path.suffix.lower() in {".csv", ".parquet"}:
+        corpus = read_table(path, progress=progress)
+    else:
+        raise InputError(f"unsupported corpus file type {path.suffix!r}; use a folder, .csv or .parquet", path=path)
+    return corpus
+
+
+def _progress(items: Iterable, enabled: bool, **options):
+    if not enabled:
+        return items
+    from tqdm.auto import tqdm
+
+    return tqdm(items, **options, leave=False)
