@@ -1,0 +1,102 @@
+"""Command line: ``python -m analysis <command> ...``.
+
+Errors in the user's input, arguments or configuration print one line naming the file, the line and the
+problem, and exit with code 2; ``--debug`` shows the traceback instead.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__, paths
+from .errors import AnalysisError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+# ------------------------------------------------------------------------------------------------ run
+
+def _add_run(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run", help="the pipeline: documents.csv, sentences.csv, terms.csv, skipped.csv",
+        description="Read a corpus, clean and segment it, and write the analysis tables.")
+    parser.add_argument("--corpus", type=Path, default=paths.DEFAULT_CORPUS,
+                        help="folder of .txt speeches (with optional metadata.csv) or a .csv/.parquet table "
+                             "with a 'text' column (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=paths.PROCESSED_DIR,
+                        help="output folder (default: %(default)s)")
+    parser.add_argument("--themes", type=Path, default=None, metavar="FILE",
+                        help="theme lexicon YAML (default: config/themes.yml)")
+    _add_progress(parser)
+    parser.set_defaults(handler=_cmd_run)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import run
+
+    result = run(args.corpus, args.out, themes_file=args.themes, progress=args.progress)
+    n_skipped = len(result.skipped)
+    _say(f"read {len(result.documents)} speeches from {args.corpus}"
+         f" ({n_skipped} skipped{'; see skipped.csv' if n_skipped else ''}),"
+         f" {len(result.sentences)} sentences, {len(result.terms)} terms -> {args.out}")
+    for note in result.manifest.get("warnings", []):
+        _say(f"warning: {note}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+def _add_progress(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--progress", dest="progress", action="store_true", default=None,
+                       help="show progress bars (default: when standard error is a terminal)")
+    group.add_argument("--no-progress", dest="progress", action="store_false")
+
+
+#: Each entry adds one sub-command to the parser.
+COMMANDS: list[Callable] = [_add_run]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Topic and stance analysis of United Nations speeches.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    debug = args.debug or "--debug" in argv
+    try:
+        with warnings.catch_warnings():
+            if not debug:
+                warnings.simplefilter("ignore", category=FutureWarning)
+            return args.handler(args)
+    except AnalysisError as error:
+        if debug:
+            raise
+        _say(f"error: {error}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _say("interrupted; outputs already written are complete, the rest were not touched")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
