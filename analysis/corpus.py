@@ -177,11 +177,14 @@ _TITLES = (
     r"Crown Prince|Grand Duke|Sultan|Imam|Rabbi|Chief|Dato'|Datuk|Tan Sri|Pehin|Haji|Shri|Smt|H\.E"
 )
 _NOTE = r"\((?:spoke|speaking)\s+(?:(?P<moved>[^()]*?)\s+)?in\s*(?P<language>[A-Za-z]+)(?:\s*;[^()]*)?\)"
+# The same note when the PDF extraction put it before the country: "Mr. X (spoke in French) (France):".
+_EARLY_NOTE = r"\((?:spoke|speaking)\s+in\s*(?P<early_language>[A-Za-z]+)(?:\s*;[^()]*)?\)"
 _INTERP = r"\((?:interpretation|translation)\s+from\s+[A-Za-z]+\)"
 # "Mr. Abdrakhmanov (Kazakhstan):", "Mr. X (Belgium) (spoke in French):", "King Philippe (spoke in French):"
 _PERSON_HEADER = re.compile(
-    rf"^\s*(?P<speaker>(?:(?:{_TITLES})\.?\s+)(?:[^\s():.,;][^():;\n]{{0,80}}?))\s*"
-    rf"(?:\((?P<country>(?!spoke\b|speaking\b|interpretation\b)[^()\n:]{{2,90}})\)\s*)?"
+    rf"^\s*(?P<speaker>(?:(?:{_TITLES})\.?\s+)(?:[^\s():.,;][^():;\n]{{0,80}}?(?:\n[^():;\n]{{1,40}}?)?))\s*"
+    rf"(?:{_EARLY_NOTE}\s*)?"
+    rf"(?:\((?P<country>(?!spoke\b|speaking\b|interpretation\b)[^():]{{2,90}})\)\s*)?"
     rf"(?:{_NOTE}\s*|{_INTERP}\s*)?:\s*",
     re.IGNORECASE,
 )
@@ -189,7 +192,7 @@ _PERSON_HEADER = re.compile(
 _ROLE_HEADER = re.compile(
     rf"^\s*(?P<speaker>The\s+(?:Acting\s+|Temporary\s+|Interim\s+)?(?:President|Vice-President|Secretary-General|"
     rf"Deputy\s+Secretary-General|Chair|Chairman|Chairperson|Chairwoman|Co-Chair|Rapporteur))\s*"
-    rf"(?:\((?P<country>(?!spoke\b|speaking\b)[^()\n:]{{2,90}})\)\s*)?"
+    rf"(?:\((?P<country>(?!spoke\b|speaking\b)[^():]{{2,90}})\)\s*)?"
     rf"(?:{_NOTE}\s*|{_INTERP}\s*)?:\s*",
     re.IGNORECASE,
 )
@@ -226,12 +229,13 @@ def parse_header(raw: str) -> Header | None:
         name = re.sub(rf"^(?:{_TITLES})\.?\s+", "", speaker, flags=re.IGNORECASE)
         if len(speaker.split()) > 9 or re.search(r"[a-z]{2,}[.!?]\s", name):
             continue
-        if pattern is _PERSON_HEADER and not country and not match["language"]:
+        language = match["language"] or match.groupdict().get("early_language") or ""
+        if pattern is _PERSON_HEADER and not country and not language:
             # "Mr. Smith:" without a country or note is rare in the records; accept only short names.
             if len(speaker.split()) > 5:
                 continue
         moved = _collapse(match["moved"] or "")
-        return Header(speaker=speaker, country=country, language=(match["language"] or "").title(),
+        return Header(speaker=speaker, country=country, language=language.title(),
                       end=match.end(), moved_text=moved)
     return None
 
@@ -266,7 +270,7 @@ _OCR_ONE = re.compile(
     r"welcome|also|want|believe|hope|must|can|cannot|will|do|did|was|reiterate|recall|join|note|give|invite|"
     r"take|regret|commend|congratulate|express|too|appreciate|agree|underline|stress|share)\b)"
 )
-_LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W\d_](?:[\w'’-]*[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
+_LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W_](?:[\w'’-]*[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
 _TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
 #: Left parts after which a line-end hyphen is a real hyphen (UN English spells these with one).
 KEEP_HYPHEN_PREFIXES = frozenset({
@@ -305,7 +309,7 @@ def _dehyphenate(text: str) -> str:
         r_low = right.lower()
         hyphenated = f"{l_last}-{r_low}"
         joined = f"{l_last}{r_low}"
-        if right[:1].isupper() or right[:1].isdigit() or "-" in left:
+        if right[:1].isupper() or right[:1].isdigit() or left[-1:].isdigit() or "-" in left:
             return f"{left}-{right}"
         if re.search(rf"\b{re.escape(hyphenated)}\b", lowered):
             return f"{left}-{right}"
@@ -346,7 +350,7 @@ def clean_speech(raw: str) -> CleanSpeech:
     'We support the organization.'
     """
     text = unicodedata.normalize("NFC", raw)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\u00ad", "").replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = text.replace("\t", " ")
     text = _CONTROL.sub(" ", text)
@@ -604,6 +608,8 @@ def _discover_text_files(root: Path) -> list[Path]:
 
 def _document_record(doc_id: str, raw: str, metadata: dict, *, source_file: str, name_hint: str) -> dict:
     cleaned = clean_speech(raw)
+    if not cleaned.text:
+        raise SkipFile("no speech text left after removing the header, stage notes and page artefacts")
     record = {column: "" for column in DOCUMENT_COLUMNS}
     record.update({k: v for k, v in parse_file_name(name_hint).items() if k in record})
     record["speaker"], record["country"] = cleaned.speaker, cleaned.country
@@ -669,12 +675,16 @@ def read_folder(root: Path, *, progress: bool = False) -> Corpus:
         except SkipFile as reason:
             skipped.append((relative, str(reason)))
             continue
-        if note:
-            notes.append(f"{relative}: {note}")
         stem = path.stem
         meta = by_file.get(path.name) or by_id.get(stem) or {}
         doc_id = str(meta.get("doc_id") or stem).strip() or stem
-        records.append(_document_record(doc_id, raw, meta, source_file=relative, name_hint=path.name))
+        try:
+            records.append(_document_record(doc_id, raw, meta, source_file=relative, name_hint=path.name))
+        except SkipFile as reason:
+            skipped.append((relative, str(reason)))
+            continue
+        if note:
+            notes.append(f"{relative}: {note}")
     records = _dedupe(records, skipped)
     return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=str(root))
 
@@ -710,7 +720,10 @@ def read_table(path: Path, *, progress: bool = False) -> Corpus:
         meta = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)) for k, v in row.items()
                 if k != "text"}
         hint = Path(str(meta.get("source_file") or doc_id)).name
-        records.append(_document_record(doc_id, raw, meta, source_file=where, name_hint=hint))
+        try:
+            records.append(_document_record(doc_id, raw, meta, source_file=where, name_hint=hint))
+        except SkipFile as reason:
+            skipped.append((where, str(reason)))
     records = _dedupe(records, skipped)
     return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=[], source=str(path))
 
