@@ -45,19 +45,24 @@ def cleaned_texts(doc_ids: set[str]) -> dict[str, str]:
 def realign(gold: pd.DataFrame) -> pd.DataFrame:
     """Move offsets to where each sentence now is, after a change to the cleaning; fail if one is gone."""
     texts = cleaned_texts(set(gold["doc_id"]))
-    starts, ends, moved = [], [], 0
+    starts, ends, sentences, moved = [], [], [], 0
     for row in gold.itertuples():
-        text, start = texts[row.doc_id], int(row.start)
-        if text[start:int(row.end)] != row.text:
-            candidates = [i for i in range(len(text)) if text.startswith(row.text, i)]
-            if not candidates:
+        text, start, sentence = texts[row.doc_id], int(row.start), row.text
+        if text[start:int(row.end)] != sentence:
+            # The cleaning may also have changed the sentence itself (e.g. markup removed): clean it the same way.
+            for sentence in (row.text, clean_speech(row.text).text):
+                candidates = [i for i in range(len(text)) if text.startswith(sentence, i)]
+                if candidates:
+                    break
+            else:
                 raise SystemExit(f"{row.id}: sentence no longer in the cleaned text of {row.doc_id}")
             start = min(candidates, key=lambda i: abs(i - start))
             moved += 1
         starts.append(str(start))
-        ends.append(str(start + len(row.text)))
+        ends.append(str(start + len(sentence)))
+        sentences.append(sentence)
     print(f"offsets realigned: {moved}")
-    return gold.assign(start=starts, end=ends)
+    return gold.assign(start=starts, end=ends, text=sentences)
 
 
 def main() -> int:
