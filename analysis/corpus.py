@@ -248,7 +248,10 @@ def _collapse(value: str) -> str:
 # Cleaning
 # --------------------------------------------------------------------------------------------------
 
-_STAGE_NOTE = re.compile(rf"\s*(?:{_NOTE.replace('(?P<moved>', '(?:').replace('(?P<language>', '(?:')}|{_INTERP})")
+# A leading ``\s*`` is anchored with ``(?<!\s)`` in the patterns below: the leftmost match starts where the white
+# space starts anyway, and without the anchor a search retries at every position of a long run of blanks
+# (quadratic time on a file of many thousand empty lines).
+_STAGE_NOTE = re.compile(rf"(?<!\s)\s*(?:{_NOTE.replace('(?P<moved>', '(?:').replace('(?P<language>', '(?:')}|{_INTERP})")
 _PROCEDURE_PARAGRAPH = re.compile(
     r"^(?:The meeting (?:rose|was suspended|was resumed|resumed|was called to order|was adjourned)\b.*"
     r"|A (?:recorded )?vote was taken by show of hands\.?|In favour:|Against:|Abstaining:|Abstentions:)$",
@@ -261,16 +264,21 @@ _ARTEFACT_LINE = re.compile(
     r"|\d{1,2}/\d{1,2}/\d{4}(?:\s+S/PV\.\d+)?|[-_=*.\u2022\u00b7]{1,})\s*$"
 )
 # The same furniture inside running text (one-line sources such as unsc_2020).
-_INLINE_JOB_NUMBER = re.compile(r"\s*\b\d{2}-\d{5}\b(?:\s+S/\d{4}/\d+\b(?:\s+\d{2}-\d{5}\b)?)?")
+_INLINE_JOB_NUMBER = re.compile(r"(?<!\s)\s*\b\d{2}-\d{5}\b(?:\s+S/\d{4}/\d+\b(?:\s+\d{2}-\d{5}\b)?)?")
 _INLINE_PAGE_FRACTION = re.compile(r"(?<=[.!?\"”’)])(?:\s+\d{1,3}/\d{1,3}\b(?!/))+(?=\s+[\[A-Z(“\"]|\s*$)")
-_TRAILING_SYMBOL = re.compile(r"\s+S/\d*\s*$")
+_TRAILING_SYMBOL = re.compile(r"(?<!\s)\s+S/\d*\s*$")
 # OCR reads the pronoun "I" as "1" or "|" at the start of sentences ("1 thank the President").
 _OCR_ONE = re.compile(
     r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=[.!?:]\"\s)|(?<=\n))[1|](?= (?:thank|would|wish|am|have|had|now|should|shall|call|"
     r"welcome|also|want|believe|hope|must|can|cannot|will|do|did|was|reiterate|recall|join|note|give|invite|"
     r"take|regret|commend|congratulate|express|too|appreciate|agree|underline|stress|share)\b)"
 )
-_LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W_](?:[\w'’-]*[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
+# The left part is bounded: a search tries every start position of a long token, and an unbounded
+# ``[\w'’-]*`` would scan to the token's end from each of them (quadratic on a long unbroken token).
+# Only the last piece of the left part matters for the decision, and longer words keep their prefix.
+_LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W_](?:[\w'’-]{0,80}[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
+_WORD_RUN = re.compile(r"\w+")
+_HYPHEN_PAIR = re.compile(r"(?<!\w)(?=(\w+-\w+)(?!\w))")
 _TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
 #: Left parts after which a line-end hyphen is a real hyphen (UN English spells these with one).
 KEEP_HYPHEN_PREFIXES = frozenset({
@@ -293,28 +301,48 @@ KEEP_HYPHEN_SUFFIXES = frozenset({
 })
 
 
-def _dehyphenate(text: str) -> str:
+@dataclasses.dataclass(frozen=True)
+class _HyphenEvidence:
+    """The words (maximal ``\\w`` runs) and ``word-word`` pairs written in a text, lower-cased.
+
+    Built once per speech, so that deciding each line-end hyphen is a set look-up rather than a search of
+    the whole text (which made a speech with many hyphenated line ends quadratic).
+    """
+
+    words: frozenset[str]
+    pairs: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> "_HyphenEvidence":
+        lowered = text.lower()
+        return cls(words=frozenset(_WORD_RUN.findall(lowered)), pairs=frozenset(_HYPHEN_PAIR.findall(lowered)))
+
+
+def _dehyphenate(text: str, evidence: _HyphenEvidence | None = None) -> str:
     """Undo line-end hyphenation: ``organi-\\nzation`` → ``organization``, ``long-\\nterm`` → ``long-term``.
 
-    Evidence from the same text wins (the joined or the hyphenated form written elsewhere on one line);
-    then capitals, digits and known compound parts keep the hyphen; otherwise the word is joined.
+    Evidence from the same text wins (the joined or the hyphenated form written elsewhere on one line;
+    ``evidence`` defaults to the words of ``text``); then capitals, digits and known compound parts keep the
+    hyphen; otherwise the word is joined. A right part with an apostrophe (``state's``) is looked up by
+    the word before the apostrophe.
     """
     if "-\n" not in text:
         return text
-    lowered = text.lower()
+    if evidence is None:
+        evidence = _HyphenEvidence.of(text)
 
     def decide(match: re.Match) -> str:
         left, right = match["left"], match["right"]
         l_last = re.split(r"[-'’]", left)[-1].lower()
         r_low = right.lower()
-        hyphenated = f"{l_last}-{r_low}"
-        joined = f"{l_last}{r_low}"
         if right[:1].isupper() or right[:1].isdigit() or left[-1:].isdigit() or "-" in left:
             return f"{left}-{right}"
-        if re.search(rf"\b{re.escape(hyphenated)}\b", lowered):
-            return f"{left}-{right}"
-        if re.search(rf"\b{re.escape(joined)}\b", lowered):
-            return f"{left}{right}"
+        r_word = _WORD_RUN.match(r_low)
+        if r_word is not None and _WORD_RUN.fullmatch(l_last):
+            if f"{l_last}-{r_word.group()}" in evidence.pairs:
+                return f"{left}-{right}"
+            if f"{l_last}{r_word.group()}" in evidence.words:
+                return f"{left}{right}"
         if l_last in KEEP_HYPHEN_PREFIXES or r_low.rstrip("s") in KEEP_HYPHEN_SUFFIXES or r_low in KEEP_HYPHEN_SUFFIXES:
             return f"{left}-{right}"
         return f"{left}{right}"
@@ -371,8 +399,11 @@ def clean_speech(raw: str) -> CleanSpeech:
     text = "\n".join(lines)
     # A line ending in " -" is a dash, not hyphenation: keep the spaces around it.
     text = re.sub(r" [-–—]\n", " - ", text)
-    text = _dehyphenate(text)
-    paragraphs = []
+    evidence = _HyphenEvidence.of(text) if "-\n" in text else None
+    text = _dehyphenate(text, evidence)
+    # Each paragraph is a list of parts joined at the end: re-joining thousands of page-broken pieces by
+    # string concatenation would copy the growing paragraph every time (quadratic).
+    paragraphs: list[list[str]] = []
     for block in re.split(r"\n{2,}", text):
         paragraph = re.sub(r"\s+", " ", block).strip()
         if not paragraph or _PROCEDURE_PARAGRAPH.match(paragraph):
@@ -384,14 +415,21 @@ def clean_speech(raw: str) -> CleanSpeech:
             continue
         # A page break in mid-sentence leaves a paragraph without final punctuation followed by one that
         # starts in lower case: they are one paragraph.
-        if paragraphs and not paragraphs[-1].endswith(_TERMINAL) and paragraph[:1].islower():
-            if paragraphs[-1].endswith("-") and not paragraphs[-1].endswith(" -"):
-                paragraphs[-1] = _dehyphenate(paragraphs[-1] + "\n" + paragraph)
+        last = paragraphs[-1][-1] if paragraphs else ""
+        if last and not last.endswith(_TERMINAL) and paragraph[:1].islower():
+            if last.endswith("-") and not last.endswith(" -"):
+                # Only the last word takes part in the hyphenation decision; the evidence is the whole speech.
+                head, space, word = last.rpartition(" ")
+                if evidence is None:
+                    evidence = _HyphenEvidence.of(text)
+                joined = _dehyphenate(word + "\n" + paragraph, evidence)
+                # A word that cannot be joined ("--", ":-") stays apart by a space, not a line break.
+                paragraphs[-1][-1:] = [head, space, joined.replace("\n", " ")]
             else:
-                paragraphs[-1] = paragraphs[-1] + " " + paragraph
+                paragraphs[-1] += [" ", paragraph]
             continue
-        paragraphs.append(paragraph)
-    text = "\n\n".join(paragraphs)
+        paragraphs.append([paragraph])
+    text = "\n\n".join("".join(parts) for parts in paragraphs)
     text = _TRAILING_SYMBOL.sub("", text).strip()
     return CleanSpeech(text=text, speaker=speaker, country=country, language=language)
 
@@ -419,8 +457,8 @@ today on for if when while since finally moreover furthermore indeed yet such al
 
 # A span that is only a list marker ("2.", "(iv)", "b)") is not a sentence: it belongs to what follows.
 _LIST_MARKER = re.compile(r"\s*[(\[]?(?:\d{1,3}|[ivxlc]{1,6}|[a-z])[.)\]]{1,2}$", re.IGNORECASE)
-_CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9\u00c0-\u00dd])")
-_PREV_WORD = re.compile(r"(\S+)$")
+# "(?<![.!?])": a run of marks is tried once, from its first mark (a long run of dots was quadratic).
+_CANDIDATE = re.compile(r"(?:(?<![.!?])[.!?]+|…)[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9\u00c0-\u00dd])")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
 
 
@@ -428,10 +466,14 @@ def _is_boundary(text: str, match: re.Match, start: int) -> bool:
     punct = match.group()
     if not punct.startswith(".") or punct.startswith(".."):
         return True
-    before = _PREV_WORD.search(text, start, match.start())
-    if before is None:
+    # The word before the mark, found by scanning back to white space: a regex search from the sentence
+    # start would rescan the sentence for every abbreviation in it (quadratic on "No. 5 No. 6 ...").
+    word_end = word_start = match.start()
+    while word_start > start and not text[word_start - 1].isspace():
+        word_start -= 1
+    if word_start == word_end:
         return True
-    word = before.group(1).lstrip("([\"'“‘")
+    word = text[word_start:word_end].lstrip("([\"'“‘")
     low = word.lower()
     after = text[match.end():match.end() + 40].lstrip()
     after = after.lstrip("\"'“‘([")
@@ -450,6 +492,12 @@ def _is_boundary(text: str, match: re.Match, start: int) -> bool:
     return True
 
 
+def _skip_space(text: str, position: int, end: int) -> int:
+    while position < end and text[position].isspace():
+        position += 1
+    return position
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence spans in ``text[start:end]`` as absolute ``(start, end)`` offsets.
 
@@ -465,14 +513,18 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         end = len(text)
     spans = []
     cursor = start
+    # Where the current sentence's first word starts: the list-marker test begins there, so white space
+    # after a boundary is skipped once and not again for every candidate mark in the sentence.
+    first = _skip_space(text, cursor, end)
     for match in _CANDIDATE.finditer(text, start, end):
         if match.end() <= cursor:
             continue
-        if _LIST_MARKER.match(text, cursor, match.end()):
+        if _LIST_MARKER.match(text, first, match.end()):
             continue
         if _is_boundary(text, match, cursor):
             spans.append((cursor, match.end()))
             cursor = match.end()
+            first = _skip_space(text, cursor, end)
     spans.append((cursor, end))
     result = []
     for a, b in spans:

@@ -1,7 +1,9 @@
 """Tests for analysis.corpus: decoding, file names, headers, cleaning, segmentation, reading corpora."""
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
 
 import pandas as pd
 import pytest
@@ -172,6 +174,43 @@ def test_clean_speech_normalises_whitespace_and_control_characters():
     assert cleaned.text == "We act now. Then more."
 
 
+@pytest.mark.parametrize("raw, expected", [
+    (":-\r\ra", ":- a"),  # found by tests/test_reliability.py: a line break was left inside the paragraph
+    ("We said--\n\nthen left.", "We said-- then left."),
+    ("the organi-\n\nzation acts.", "the organization acts."),
+])
+def test_clean_speech_rejoins_a_page_broken_paragraph_without_a_line_break(raw, expected):
+    assert clean_speech(raw).text == expected
+
+
+@contextlib.contextmanager
+def _finishes_within(seconds: float):
+    """Fail instead of hanging for hours. A guard against quadratic regexes with a margin of about 50 times
+    the linear time, not a speed target (those live in benchmarks/)."""
+    def stop(signum, frame):
+        raise AssertionError(f"did not finish within {seconds} s: quadratic or catastrophic backtracking?")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# Each input took minutes to hours before the fix (the time grew with the square of the length).
+@pytest.mark.parametrize("raw, expected", [
+    ("We act." + "\n" * 150_000 + "(We vote.)", "We act.\n\n(We vote.)"),
+    ("a" * 50_000 + " organi-\nzation", "a" * 50_000 + " organization"),
+    ("organi-\nzation " * 12_000, " ".join(["organization"] * 12_000)),
+    ("wo-\n\nrd " * 6_000, " ".join(["word"] * 6_000)),
+], ids=["blank-lines", "long-token", "many-hyphens", "many-page-breaks"])
+def test_clean_speech_time_grows_linearly_on_pathological_input(raw, expected):
+    with _finishes_within(30):
+        assert clean_speech(raw).text == expected
+
+
 # --------------------------------------------------------------------------------------- segmentation
 
 
@@ -197,6 +236,17 @@ def test_clean_speech_normalises_whitespace_and_control_characters():
 ])
 def test_split_sentences(text, expected):
     assert [text[a:b] for a, b in split_sentences(text)] == expected
+
+
+@pytest.mark.parametrize("text, n_sentences", [
+    ("." * 60_000 + " next. Then", 2),
+    ("No. 5 " * 30_000, 1),
+    ("Mr. " * 15_000, 1),
+    ("We act. " + " " * 60_000 + "No. 1 " * 5_000, 2),
+], ids=["run-of-dots", "numbered", "titles", "blanks-then-markers"])
+def test_split_sentences_time_grows_linearly_on_pathological_input(text, n_sentences):
+    with _finishes_within(30):
+        assert len(split_sentences(text)) == n_sentences
 
 
 def test_split_sentences_respects_start_and_end():
