@@ -32,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import paths
 from .errors import ConfigError
 from .io import read_yaml, yaml_key_lines
-from .text import analyze, content_tokens, load_stopwords, normalize_token, tokenize
+from .text import TOKEN_PATTERN, analyze, content_tokens, load_stopwords, normalize_token
 
 __all__ = [
     "BASELINE_PATTERNS",
@@ -270,6 +270,26 @@ def _resolve_lexicon(lexicon: Lexicon | str | Path | None) -> Lexicon:
 # --------------------------------------------------------------------------------------------------
 
 
+class _LearningDict(dict):
+    """A dict that computes a missing value once with ``learn(key)`` (``map(d.__getitem__, keys)`` stays in C)."""
+
+    def __init__(self, learn):
+        super().__init__()
+        self.learn = learn
+
+    def __missing__(self, key):
+        value = self[key] = self.learn(key)
+        return value
+
+    def __reduce__(self):
+        return (dict, ())
+
+
+#: The project tokeniser's pattern compiled with the standard library (the same tokens as
+#: :func:`analysis.text.tokenize`, which goes through NLTK's slower ``regex`` wrapper; checked by a test).
+_TOKENS = re.compile(TOKEN_PATTERN).findall
+
+
 class _Matcher:
     """A compiled lexicon.
 
@@ -299,6 +319,9 @@ class _Matcher:
             else:
                 phrases.setdefault(ids, [set(), set()])[int(excluded)].add(t)
         self.phrases = sorted(phrases, key=lambda ids: (-len(ids), ids))
+        self._phrases_by_head: dict[int, list[int]] = {}
+        for p, ids in enumerate(self.phrases):  # sorted longest first, so the first match is the longest
+            self._phrases_by_head.setdefault(ids[0], []).append(p)
         self.phrase_themes = [phrases[ids][0] for ids in self.phrases]
         self.phrase_excluded = [phrases[ids][1] for ids in self.phrases]
         self.single_ids = set().union(*self.single_terms) if self.single_terms else set()
@@ -316,13 +339,24 @@ class _Matcher:
         self._prefixes = tuple(prefix for prefix, _ in self._prefix)
         self._any_general = re.compile("|".join(f"(?:{r.pattern})" for r, _ in self._general)) \
             if self._general else None
-        self._cache: dict[str, tuple] = {}
+        self._reset_caches()
+
+    def _reset_caches(self) -> None:
+        # Per token type (as written in the text): its term, and (norm, word ids, phrase heads) for phrases.
+        self._features = _LearningDict(self._learn)
+        self._info: dict[str, tuple] = {}
+        self._heads: set[str] = set()
         self._word_cache: dict[str, frozenset[int]] = {}
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_cache"], state["_word_cache"] = {}, {}
+        for name in ("_features", "_info", "_heads", "_word_cache"):
+            del state[name]
         return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._reset_caches()
 
     def word_ids(self, norm: str) -> frozenset[int]:
         """Ids of the pattern words that match one normalised token."""
@@ -336,39 +370,41 @@ class _Matcher:
             ids = self._word_cache[norm] = frozenset(found)
         return ids
 
-    def _learn(self, raw: str) -> tuple:
+    def _learn(self, raw: str) -> str | None:
+        """Classify a token type seen for the first time; returns its term (``None``: not counted)."""
         norm = normalize_token(raw)
         ids = self.word_ids(norm)
         feature = content_tokens([raw], self.stopwords)[0]
         if feature is None and ids & self.single_ids:
             feature = norm  # a lexicon word that the stopword list would drop still counts
-        heads = tuple(p for p, phrase in enumerate(self.phrases) if phrase[0] in ids)
-        info = self._cache[raw] = (feature, norm, ids, heads)
-        return info
+        heads = tuple(sorted(p for word_id in ids for p in self._phrases_by_head.get(word_id, ())))
+        if heads:
+            self._heads.add(raw)
+        self._info[raw] = (norm, ids, heads)
+        return feature
 
     def analyze(self, text: str) -> list[str]:
         """Terms of one text (see the class docstring)."""
-        cache = self._cache
-        infos = [cache.get(token) or self._learn(token) for token in tokenize(text)]
-        if not any(info[3] for info in infos):
-            return [info[0] for info in infos if info[0] is not None]
-        terms = []
-        phrases = self.phrases
-        n = len(infos)
-        i = 0
-        while i < n:
-            feature, _, _, heads = infos[i]
-            for p in heads:
+        tokens = _TOKENS(text)
+        features = list(map(self._features.__getitem__, tokens))  # unseen types go through _learn
+        if self._heads.isdisjoint(tokens):  # the common case: no phrase can start here
+            return list(filter(None, features))
+        info, phrases, heads = self._info, self.phrases, self._heads
+        n = len(tokens)
+        terms: list[str] = []
+        done = 0  # tokens before this index are in the output already
+        for i in [i for i, token in enumerate(tokens) if token in heads]:
+            if i < done:
+                continue  # inside a phrase matched already
+            for p in info[tokens[i]][2]:
                 words = phrases[p]
                 size = len(words)
-                if i + size <= n and all(words[k] in infos[i + k][2] for k in range(1, size)):
-                    terms.append(" ".join(infos[i + k][1] for k in range(size)))
-                    i += size
+                if i + size <= n and all(words[k] in info[tokens[i + k]][1] for k in range(1, size)):
+                    terms.extend(filter(None, features[done:i]))
+                    terms.append(" ".join(info[tokens[i + k]][0] for k in range(size)))
+                    done = i + size
                     break
-            else:
-                if feature is not None:
-                    terms.append(feature)
-                i += 1
+        terms.extend(filter(None, features[done:]))
         return terms
 
     def term_themes(self, term: str) -> set[int]:
@@ -442,12 +478,19 @@ def label_themes(texts: Sequence[str] | pd.Series, *, lexicon: Lexicon | str | P
 
 
 def join_labels(indicator: np.ndarray, themes: Sequence[str]) -> list[str]:
-    """``;``-joined, sorted theme names of each row of a boolean ``(n, n_themes)`` indicator."""
-    indicator = np.asarray(indicator, dtype=bool)
-    order = np.argsort(np.asarray(themes, dtype=object))
-    names = [themes[i] for i in order]
-    ordered = indicator[:, order]
-    return [";".join(name for name, on in zip(names, row) if on) for row in ordered.tolist()]
+    """``;``-joined, sorted theme names of each row of a boolean ``(n, n_themes)`` indicator.
+
+    >>> join_labels(np.array([[True, False, True], [False, False, False]]), ("b", "c", "a"))
+    ['a;b', '']
+    """
+    indicator = np.asarray(indicator, dtype=bool).reshape(-1, len(themes))
+    if len(themes) > 20:
+        return [";".join(sorted(t for t, on in zip(themes, row) if on)) for row in indicator.tolist()]
+    # Each row's set of themes as a bit code; one string per code that occurs.
+    codes = indicator.astype(np.int64) @ (1 << np.arange(len(themes), dtype=np.int64))
+    strings = {code: ";".join(sorted(t for i, t in enumerate(themes) if code >> i & 1))
+               for code in np.unique(codes).tolist()}
+    return [strings[code] for code in codes.tolist()]
 
 
 def check_lexicon(lexicon: Lexicon, *, coverage: bool = True) -> pd.DataFrame:

@@ -614,3 +614,22 @@ def test_isil_meeting_scores_three_times_the_2014_ukraine_meetings_on_terrorism(
     isil = by_meeting["S/PV.7271"]
     ukraine = by_meeting[["S/PV.7138", "S/PV.7154", "S/PV.7165", "S/PV.7219"]]
     assert isil > 3 * ukraine.max(), by_meeting.to_dict()
+
+
+@pytest.mark.parametrize("text", [
+    "Counter-terrorism isn't Da'esh's aim; U.N. 2014.", "Da’esh — ‘quoted’ words_with_underscores ÉTATS-Unis 3,5",
+    "naïve café; résumé! ¿Qué? 中文 text", "",
+])
+def test_fast_tokeniser_gives_the_project_tokens(text):
+    from analysis.text import tokenize
+    from analysis.themes import _TOKENS
+
+    assert _TOKENS(text) == tokenize(text)
+
+
+def test_fast_tokeniser_on_the_sample_speech(sample_speech_path):
+    from analysis.text import tokenize
+    from analysis.themes import _TOKENS
+
+    text = sample_speech_path.read_text(encoding="utf-8")
+    assert _TOKENS(text) == tokenize(text)
