@@ -17,6 +17,7 @@ Three layers:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -244,6 +245,8 @@ def parse_lexicon(data: Mapping, *, path: str | Path | None = None,
 def load_lexicon(path: str | Path | None = None, *, check_examples: bool = True) -> Lexicon:
     """Read and validate a theme lexicon YAML file (default: ``config/themes.yml``).
 
+    The result is cached until the file changes (a :class:`Lexicon` is immutable).
+
     Raises
     ------
     ConfigError
@@ -251,9 +254,18 @@ def load_lexicon(path: str | Path | None = None, *, check_examples: bool = True)
         example that does not behave as stated: one line naming the file, the line and the reason.
     """
     path = Path(paths.THEMES_FILE if path is None else path)
+    try:
+        stat = path.stat()
+    except OSError:
+        raise ConfigError("file not found", path=path) from None
+    return _load_lexicon_cached(str(path), stat.st_mtime_ns, stat.st_size, check_examples)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_lexicon_cached(path: str, mtime_ns: int, size: int, check_examples: bool) -> Lexicon:
     data = read_yaml(path)
     lexicon = parse_lexicon(data, path=path, lines=yaml_key_lines(path), check_examples=check_examples)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return dataclasses.replace(lexicon, sha256=digest)
 
 
@@ -437,6 +449,12 @@ class _Matcher:
         return sp.csr_matrix((data, (rows, cols)), shape=(len(terms), len(self.themes)))
 
 
+@functools.lru_cache(maxsize=8)
+def _matcher_for(lexicon: Lexicon) -> _Matcher:
+    """One compiled matcher per lexicon, so that its token caches serve every call."""
+    return _Matcher(lexicon)
+
+
 def _check_texts(texts, what: str) -> list[str]:
     if isinstance(texts, (str, bytes)):
         raise TypeError(f"{what} expects a sequence of texts, not a single {type(texts).__name__}; "
@@ -471,7 +489,7 @@ def label_themes(texts: Sequence[str] | pd.Series, *, lexicon: Lexicon | str | P
     """
     texts = _check_texts(texts, "label_themes")
     lexicon = _resolve_lexicon(lexicon)
-    matcher = _Matcher(lexicon)
+    matcher = _matcher_for(lexicon)
     counts, terms = _count(matcher, texts)
     hits = (counts @ matcher.feature_themes(terms)) > 0 if terms.size else np.zeros((len(texts), len(lexicon.names)))
     return join_labels(np.asarray(hits.todense() if sp.issparse(hits) else hits), lexicon.names)
@@ -501,7 +519,7 @@ def check_lexicon(lexicon: Lexicon, *, coverage: bool = True) -> pd.DataFrame:
     exercises: a term must match a ``match`` sentence, an exclusion must change a ``no_match`` sentence
     (take it away, and the sentence would carry the theme).
     """
-    matcher = _Matcher(lexicon)
+    matcher = _matcher_for(lexicon)
     rows = []
     examples = [(t, kind, index, text) for t, theme in enumerate(lexicon.themes)
                 for kind in _EXAMPLE_KEYS for index, text in enumerate(getattr(theme, kind))]
@@ -612,7 +630,7 @@ class ThemeScorer(TransformerMixin, BaseEstimator):
             raise ValueError(f"norm must be 'l1' or 'l2', got {self.norm!r}")
         lexicon = _resolve_lexicon(self.lexicon)
         thresholds = self._thresholds(lexicon.names)
-        matcher = _Matcher(lexicon)
+        matcher = _matcher_for(lexicon)
         counts, terms = _count(matcher, texts)
         if not terms.size:
             raise ValueError("no terms in the texts given to fit (empty or only stopwords); fit on speeches")
@@ -912,7 +930,7 @@ def suggest_terms(
     if not in_theme.any() or in_theme.all():
         return pd.DataFrame(columns)
     counts, terms = _project_counts(texts, ngram_range)
-    covered = np.asarray(_Matcher(lexicon).feature_themes(terms)[:, t].todense()).ravel() > 0
+    covered = np.asarray(_matcher_for(lexicon).feature_themes(terms)[:, t].todense()).ravel() > 0
     count_theme = np.asarray(counts[in_theme].sum(axis=0)).ravel()
     count_rest = np.asarray(counts[~in_theme].sum(axis=0)).ravel()
     texts_theme = np.asarray((counts[in_theme] > 0).sum(axis=0)).ravel()
@@ -984,6 +1002,7 @@ def discover_topics(
     max_features: int | None = 20_000,
     ngram_range: tuple[int, int] = (1, 1),
     lexicon: Lexicon | str | Path | None = None,
+    min_overlap: float = 0.01,
     max_iter: int = 400,
 ) -> pd.DataFrame:
     """Topics nobody named: NMF over TF-IDF, with coherence, stability and overlap with the named themes.
@@ -997,7 +1016,7 @@ def discover_topics(
       one-to-one to these (Hungarian assignment on the cosine of the term weights) and the stability is the
       mean Jaccard overlap of the matched top-term sets (1: same top terms every run; NaN when ``n_runs=1``);
     * ``overlap_<theme>``: share of the topic's term weight on terms of that named theme, ``closest_theme``
-      the largest (empty when all are 0).
+      the largest (empty when none reaches ``min_overlap``: such a topic is one nobody named).
 
     Returns
     -------
@@ -1040,7 +1059,7 @@ def discover_topics(
                 mine = set(top_ids[row])
                 scores[row] += len(mine & other_top) / len(mine | other_top)
         stability = scores / (n_runs - 1)
-    theme_matrix = _Matcher(lexicon).feature_themes(terms).toarray()
+    theme_matrix = _matcher_for(lexicon).feature_themes(terms).toarray()
     totals = components.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         overlap = np.where(totals[:, None] > 0, (components @ theme_matrix) / totals[:, None], 0.0)
@@ -1054,7 +1073,7 @@ def discover_topics(
     })
     for index, name in enumerate(lexicon.names):
         frame[f"overlap_{name}"] = overlap[:, index]
-    frame["closest_theme"] = _dominant(overlap, lexicon.names)
+    frame["closest_theme"] = _dominant(np.where(overlap >= min_overlap, overlap, 0.0), lexicon.names)
     frame = frame.sort_values(["weight", "topic"], ascending=[False, True], kind="stable").reset_index(drop=True)
     frame["topic"] = np.arange(n_topics, dtype="int64")
     return frame

@@ -646,3 +646,23 @@ def test_lexicon_beats_the_keyword_baseline_on_gold_train():
     assert lexicon.loc["micro", "f1"] >= baseline.loc["micro", "f1"] + 0.15
     assert lexicon.loc["cooperation", "f1"] >= baseline.loc["cooperation", "f1"] + 0.3
     assert lexicon.loc["terrorism", "precision"] >= 0.95
+
+
+def test_closest_theme_needs_a_minimum_overlap():
+    topics = discover_topics(TOPIC_TEXTS, n_topics=2, seed=3, top_n=4, min_df=1, max_df=1.0, min_overlap=1.1)
+    assert set(topics["closest_theme"]) == {""}
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=4))
+def test_any_unicode_text_is_scored_without_error(texts):
+    labels = label_themes(texts)
+    assert len(labels) == len(texts)
+    assert all(label == "" or set(label.split(";")) <= set(THEMES) for label in labels)
+    documents = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    scores = score_themes(documents)
+    values = scores[[f"theme_{t}" for t in THEMES]].to_numpy()
+    assert ((values >= 0) & (values <= 1)).all()
