@@ -896,11 +896,14 @@ def suggest_terms(
     top_n: int = 20,
     min_count: int = 3,
     ngram_range: tuple[int, int] = (1, 2),
+    labels: Sequence[str] | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Terms the lexicon lacks that are most associated with a theme's texts (usually sentences).
 
-    The texts the lexicon labels with ``theme`` form the target, the others the reference. Candidates are the
-    project analyzer's n-grams that the theme does not already cover, seen at least ``min_count`` times.
+    The texts labelled with ``theme`` form the target, the others the reference: by default the lexicon's own
+    labels (terms that travel with the theme's terms), or ``labels`` (``;``-joined, e.g. hand labels: terms the
+    annotators' theme has and the lexicon misses). Candidates are the project analyzer's n-grams that the theme
+    does not already cover, seen at least ``min_count`` times.
 
     Parameters
     ----------
@@ -923,7 +926,12 @@ def suggest_terms(
     if theme not in lexicon.names:
         raise ValueError(f"unknown theme {theme!r}; themes: {', '.join(lexicon.names)}")
     t = lexicon.names.index(theme)
-    in_theme = np.array([theme in labels.split(";") for labels in label_themes(texts, lexicon=lexicon)])
+    if labels is None:
+        labels = label_themes(texts, lexicon=lexicon)
+    labels = ["" if label is None else str(label) for label in labels]
+    if len(labels) != len(texts):
+        raise ValueError(f"labels has {len(labels)} entries for {len(texts)} texts")
+    in_theme = np.array([theme in label.split(";") for label in labels], dtype=bool)
     columns = {"term": pd.Series(dtype=object), "score": pd.Series(dtype="float64"),
                "count_theme": pd.Series(dtype="int64"), "count_rest": pd.Series(dtype="int64"),
                "texts_theme": pd.Series(dtype="int64")}

@@ -666,3 +666,23 @@ def test_any_unicode_text_is_scored_without_error(texts):
     scores = score_themes(documents)
     values = scores[[f"theme_{t}" for t in THEMES]].to_numpy()
     assert ((values >= 0) & (values <= 1)).all()
+
+
+def test_suggest_terms_from_hand_labels_finds_what_the_lexicon_misses():
+    texts = ["Solidarity with refugees.", "Solidarity among nations.", "The weather is fine.", "Trade grows."]
+    labels = ["cooperation", "cooperation", "", ""]
+    table = suggest_terms(texts, theme="cooperation", labels=labels, min_count=1, ngram_range=(1, 1))
+    assert table["term"].iloc[0] == "solidarity"
+    assert table.loc[0, ["count_theme", "count_rest", "texts_theme"]].tolist() == [2, 0, 2]
+    with pytest.raises(ValueError, match="labels has 1 entries for 4 texts"):
+        suggest_terms(texts, theme="cooperation", labels=["x"])
+
+
+def test_scorer_drops_into_a_scikit_learn_pipeline():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["Terrorism kills.", "Terrorist attacks.", "Cooperation helps.", "Partnership and cooperation."]
+    model = make_pipeline(ThemeScorer(), LogisticRegression()).fit(texts, [1, 1, 0, 0])
+    assert model.predict(["A terrorist bomb."]).tolist() == [1]
+    assert model.get_params()["themescorer__norm"] == "l1"
