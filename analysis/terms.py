@@ -72,7 +72,7 @@ _WORD_BREAK = "[^\\s.!?;:]"  # a glob's ``*`` never crosses a token or a barrier
 # Multi-word expressions and patterns over normalised tokens
 # --------------------------------------------------------------------------------------------------
 
-def _pattern_regex(patterns: Iterable[str], *, min_words: int = 1) -> tuple[re.Pattern | None, int]:
+def _pattern_regex(patterns: Iterable[str], *, min_words: int = 1) -> tuple[re.Pattern | None, tuple[str, ...]]:
     """One regex over space-joined normalised tokens matching any of ``patterns``.
 
     A pattern is one or more white-space separated words, normalised like the text (:func:`normalize_token`:
@@ -80,32 +80,40 @@ def _pattern_regex(patterns: Iterable[str], *, min_words: int = 1) -> tuple[re.P
     one token) and ``?`` (one character). Patterns of fewer than ``min_words`` tokens are ignored.
     Alternatives are ordered longest first, so at a given position the longest pattern wins.
 
-    Returns ``(regex or None, number of patterns used)``.
+    Returns ``(regex or None, literals)``: for each pattern used, its longest literal piece (lower case),
+    which every text holding a match contains once lowered with ``’`` read as ``'`` (a cheap pre-filter;
+    ``""`` when a pattern is all wildcards).
     """
     if isinstance(patterns, str):
         patterns = [patterns]
     alternatives: dict[str, tuple[int, int]] = {}
+    literals: set[str] = set()
     for pattern in patterns:
         if not isinstance(pattern, str):
             raise TypeError(f"patterns must be strings, got {type(pattern).__name__}: {pattern!r}")
         pieces: list[str] = []
+        chunks: list[str] = []
         for word in pattern.split():
             if "*" in word or "?" in word:
                 glob = normalize_token(word) if word.strip("*?") else word
+                chunks.extend(re.split(r"[*?]", glob))
                 pieces.append(f"(?={_WORD_BREAK})" + "".join(
                     f"{_WORD_BREAK}*" if ch == "*" else _WORD_BREAK if ch == "?" else re.escape(ch) for ch in glob))
             else:
-                pieces.extend(re.escape(normalize_token(token)) for token in tokenize(word))
+                words = [normalize_token(token) for token in tokenize(word)]
+                chunks.extend(words)
+                pieces.extend(re.escape(token) for token in words)
         pieces = [piece for piece in pieces if piece]
         if not pieces:
             raise ValueError(f"pattern {pattern!r} holds no word")
         if len(pieces) < min_words:
             continue
         alternatives.setdefault(" ".join(pieces), (len(pieces), len(pattern)))
+        literals.add(max(chunks, key=len, default=""))
     if not alternatives:
-        return None, 0
+        return None, ()
     ordered = sorted(alternatives, key=lambda alt: (-alternatives[alt][0], -len(alt), alt))
-    return re.compile(r"(?<![^ ])(?:" + "|".join(ordered) + r")(?![^ ])"), len(ordered)
+    return re.compile(r"(?<![^ ])(?:" + "|".join(ordered) + r")(?![^ ])"), tuple(sorted(literals))
 
 
 def _match_tokens(norm: Sequence[str], regex: re.Pattern) -> list[tuple[int, int]]:
@@ -661,11 +669,16 @@ def keyword_in_context(
     _check_documents(documents, "keyword_in_context")
     if window < 0:
         raise ValueError(f"window must be >= 0, got {window}")
-    regex, _ = _pattern_regex([pattern] if isinstance(pattern, str) else list(pattern))
+    regex, literals = _pattern_regex([pattern] if isinstance(pattern, str) else list(pattern))
+    prefilter = None if "" in literals else literals
     rows: dict[str, list] = {column: [] for column in KWIC_COLUMNS}
     matched_docs: dict[str, str] = {}
     for doc_id, text in zip(documents["doc_id"], documents["text"]):
         text = "" if text is None else str(text)
+        if prefilter is not None:  # skip tokenising texts that cannot match
+            lowered = text.lower().replace("’", "'")
+            if not any(literal in lowered for literal in prefilter):
+                continue
         spans = list(token_spans(text))
         if not spans:
             continue

@@ -443,6 +443,14 @@ def test_kwic_patterns(pattern, expected):
     assert list(keyword_in_context(KWIC_DOCS, pattern)["match"]) == expected
 
 
+def test_kwic_matches_normalised_tokens_and_its_prefilter_loses_nothing():
+    docs = pd.DataFrame({"doc_id": ["k"], "text": ["KAZAKHSTAN’S delegation: Kazakhstan's view; Da’esh."]})
+    assert list(keyword_in_context(docs, "kazakhstan")["match"]) == ["KAZAKHSTAN’S", "Kazakhstan's"]
+    assert list(keyword_in_context(docs, "da'esh")["match"]) == ["Da’esh"]
+    assert list(keyword_in_context(docs, "*")["match"]) == ["KAZAKHSTAN’S", "delegation", "Kazakhstan's", "view",
+                                                           "Da’esh"]
+
+
 def test_kwic_window_zero_and_bad_input():
     table = keyword_in_context(KWIC_DOCS, "threat", window=0)
     assert (table["left"].iloc[0], table["right"].iloc[0]) == ("", "")
