@@ -114,11 +114,6 @@ def test_frequency_list_covers_the_closed_class_words_of_an_independent_list():
     assert not missing, f"closed-class words missing from config/stopwords.txt: {sorted(missing)}"
 
 
-def test_load_stopwords_rejects_an_unknown_kind():
-    with pytest.raises(ValueError, match="kind must be one of 'function', 'stance', 'frequency', 'display'"):
-        load_stopwords("boilerplate")
-
-
 @pytest.mark.parametrize("term,expected", [
     ("mr president", True),          # a listed phrase
     ("thank president", True),       # two listed words
