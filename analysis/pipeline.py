@@ -117,6 +117,7 @@ def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None) -> RunResult
         "corpus": corpus.source,
         "corpus_sha256": corpus_fingerprint(documents),
         "stopwords_version": stopwords.version,
+        "stance_words_version": load_stopwords("stance").version,  # left out of terms.csv
         "themes_version": lexicon.version,
         "themes_file": lexicon.source,
         "themes_sha256": lexicon.sha256,

@@ -33,7 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import paths
 from .errors import ConfigError
 from .io import read_yaml, yaml_key_lines
-from .text import TOKEN_PATTERN, analyze, content_tokens, load_stopwords, normalize_token
+from .text import TOKEN_PATTERN, content_tokens, load_stopwords, normalize_token
 
 __all__ = [
     "BASELINE_PATTERNS",
@@ -873,11 +873,15 @@ def score_corpus(
 # --------------------------------------------------------------------------------------------------
 
 
-def _project_counts(texts: Sequence[str], ngram_range: tuple[int, int], *, min_df: int = 1,
+def _project_counts(texts: Sequence[str], ngram_range: tuple[int, int], lexicon: Lexicon, *, min_df: int = 1,
                     max_df: float = 1.0, max_features: int | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Counts of the project analyzer's n-grams (:func:`analysis.text.analyze`)."""
-    stopwords = load_stopwords()
-    vectorizer = CountVectorizer(analyzer=lambda text: analyze(text, ngram_range=ngram_range, stopwords=stopwords),
+    """Counts of the project's frequency terms (:class:`analysis.terms.TermAnalyzer`), the lexicon's phrases
+    counted as units."""
+    from .terms import TermAnalyzer
+
+    phrases = sorted({pattern for theme in lexicon.themes for pattern in theme.terms + theme.exclude
+                      if len(pattern.split()) > 1})
+    vectorizer = CountVectorizer(analyzer=TermAnalyzer(ngram_range=ngram_range, phrases=phrases),
                                  min_df=min_df, max_df=max_df, max_features=max_features)
     try:
         counts = vectorizer.fit_transform(texts)
@@ -908,8 +912,8 @@ def suggest_terms(
     Parameters
     ----------
     method : {"keyness", "centroid"}
-        ``"keyness"``: Dunning's log-likelihood G² of the term's count in the target against the reference,
-        ``G2 = 2 * sum(O * ln(O / E))`` over the two cells, terms more frequent in the target only.
+        ``"keyness"``: Dunning's log-likelihood G² of the term in the target against the reference
+        (:func:`analysis.terms.keyness_scores`), terms more frequent in the target only.
         ``"centroid"``: the mean l2-normalised TF-IDF row of the target minus that of the reference
         (smooth idf over all texts).
 
@@ -937,21 +941,17 @@ def suggest_terms(
                "texts_theme": pd.Series(dtype="int64")}
     if not in_theme.any() or in_theme.all():
         return pd.DataFrame(columns)
-    counts, terms = _project_counts(texts, ngram_range)
+    counts, terms = _project_counts(texts, ngram_range, lexicon)
     covered = np.asarray(_matcher_for(lexicon).feature_themes(terms)[:, t].todense()).ravel() > 0
     count_theme = np.asarray(counts[in_theme].sum(axis=0)).ravel()
     count_rest = np.asarray(counts[~in_theme].sum(axis=0)).ravel()
     texts_theme = np.asarray((counts[in_theme] > 0).sum(axis=0)).ravel()
     if method == "keyness":
-        size_theme, size_rest = count_theme.sum(), count_rest.sum()
-        total = count_theme + count_rest
-        expected_theme = total * size_theme / (size_theme + size_rest)
-        expected_rest = total * size_rest / (size_theme + size_rest)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cell_theme = np.where(count_theme > 0, count_theme * np.log(count_theme / expected_theme), 0.0)
-            cell_rest = np.where(count_rest > 0, count_rest * np.log(count_rest / expected_rest), 0.0)
-        score = 2.0 * (cell_theme + cell_rest)
-        keep = count_theme * size_rest > count_rest * size_theme
+        from .terms import keyness_scores
+
+        score = keyness_scores(count_theme, count_rest, max(int(count_theme.sum()), 1),
+                               max(int(count_rest.sum()), 1))["g2"].to_numpy()
+        keep = score > 0
     else:
         tfidf = TfidfTransformer(norm="l2").fit_transform(counts)
         score = np.asarray(tfidf[in_theme].mean(axis=0)).ravel() - np.asarray(tfidf[~in_theme].mean(axis=0)).ravel()
@@ -1015,8 +1015,9 @@ def discover_topics(
 ) -> pd.DataFrame:
     """Topics nobody named: NMF over TF-IDF, with coherence, stability and overlap with the named themes.
 
-    NMF (random initialisation seeded with ``seed``) factorises the l2-normalised TF-IDF of the texts
-    (project analyzer, ``min_df``/``max_df`` as in scikit-learn).
+    NMF (random initialisation seeded with ``seed``) factorises the l2-normalised TF-IDF of the texts (the
+    project's frequency terms, :class:`analysis.terms.TermAnalyzer`, with the lexicon's phrases as units;
+    ``min_df``/``max_df`` as in scikit-learn).
 
     * ``coherence_npmi``: :func:`topic_coherence` of the top terms, co-occurrence counted in the same texts
       (pass paragraphs or sentences for a finer window);
@@ -1040,7 +1041,8 @@ def discover_topics(
     if n_topics < 1 or n_runs < 1 or top_n < 1:
         raise ValueError("n_topics, n_runs and top_n must be at least 1")
     lexicon = _resolve_lexicon(lexicon)
-    counts, terms = _project_counts(texts, ngram_range, min_df=min_df, max_df=max_df, max_features=max_features)
+    counts, terms = _project_counts(texts, ngram_range, lexicon, min_df=min_df, max_df=max_df,
+                                    max_features=max_features)
     if counts.shape[1] < n_topics or counts.shape[0] < n_topics:
         raise ValueError(f"{counts.shape[0]} texts and {counts.shape[1]} terms are too few for {n_topics} "
                          "topics; try fewer topics, a lower min_df or more texts")

@@ -492,12 +492,12 @@ def test_suggest_terms_keyness_is_dunning_g2():
     table = suggest_terms(SUGGEST_TEXTS, theme="t", lexicon=lexicon, min_count=1, ngram_range=(1, 1))
     row = table.set_index("term").loc["extradition"]
     assert (row["count_theme"], row["count_rest"], row["texts_theme"]) == (2, 1, 2)
-    # target: terrorism requires extradition terrorism extradition treaties terrorism = 7 content tokens;
-    # the terrorism tokens are theme terms but still counted as tokens of the target texts
-    size_theme, size_rest = 7, 5  # weather extradition weather mild weather
-    total = 3
-    e1, e2 = total * size_theme / 12, total * size_rest / 12
-    assert row["score"] == pytest.approx(2 * (2 * math.log(2 / e1) + 1 * math.log(1 / e2)))
+    # target terms: terrorism requires extradition terrorism extradition treaties terrorism (7; "again" is a
+    # stopword); reference: weather extradition weather mild weather (5). 2 x 2 table: extradition / other terms.
+    a, b, c, d = 2, 1, 7, 5
+    n = c + d
+    cells = [(a, (a + b) * c / n), (b, (a + b) * d / n), (c - a, (n - a - b) * c / n), (d - b, (n - a - b) * d / n)]
+    assert row["score"] == pytest.approx(2 * sum(o * math.log(o / e) for o, e in cells))
     assert "terrorism" not in table["term"].tolist()  # already a term of the theme
     assert "weather" not in table["term"].tolist()  # more frequent outside the theme
 
