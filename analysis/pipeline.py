@@ -109,7 +109,8 @@ def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None) -> RunResult
     table = table.merge(_document_scores(documents, sentences, document_themes), on="doc_id", how="left",
                         validate="one_to_one")
     table = table[_documents_columns(lexicon)].sort_values("doc_id", kind="stable").reset_index(drop=True)
-    terms = count_terms(documents["text"], n_tokens=int(n_tokens.sum()))
+    # Multi-word expressions the theme lexicon names ("organized crime") are counted as units.
+    terms = count_terms(documents["text"], n_tokens=int(n_tokens.sum()), phrases=lexicon.phrases)
     sentences = sentences[SENTENCES_COLUMNS].sort_values(["doc_id", "sentence_id"], kind="stable")
     stopwords = load_stopwords()
     manifest = {

@@ -107,6 +107,11 @@ class Lexicon:
     def names(self) -> tuple[str, ...]:
         return tuple(theme.name for theme in self.themes)
 
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The multi-word terms of every theme, sorted: what term counting should treat as units."""
+        return tuple(sorted({term for theme in self.themes for term in theme.terms if len(term.split()) > 1}))
+
     def __getitem__(self, name: str) -> Theme:
         for theme in self.themes:
             if theme.name == name:

@@ -686,3 +686,12 @@ def test_scorer_drops_into_a_scikit_learn_pipeline():
     model = make_pipeline(ThemeScorer(), LogisticRegression()).fit(texts, [1, 1, 0, 0])
     assert model.predict(["A terrorist bomb."]).tolist() == [1]
     assert model.get_params()["themescorer__norm"] == "l1"
+
+
+def test_lexicon_phrases_are_its_multi_word_terms():
+    from analysis.themes import load_lexicon
+
+    phrases = load_lexicon().phrases
+    assert phrases == tuple(sorted(set(phrases)))
+    assert "exchange of information" in phrases and "organi*ed crim*" in phrases
+    assert all(len(p.split()) > 1 for p in phrases)
