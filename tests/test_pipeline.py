@@ -9,6 +9,7 @@ import pytest
 from analysis import paths
 from analysis.corpus import read_corpus
 from analysis.errors import InputError
+from analysis.text import load_stopwords
 from analysis.pipeline import (
     DOCUMENTS_COLUMNS,
     SENTENCES_COLUMNS,
@@ -49,6 +50,7 @@ def test_run_on_the_sample_speech_writes_every_table(sample_run):
     assert int(documents.loc[0, "n_tokens"]) > 600
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["n_documents"] == 1 and manifest["stopwords_version"]
+    assert manifest["stance_words_version"] == load_stopwords("stance").version  # terms.csv leaves them out
 
 
 def test_sentences_table_offsets_point_into_the_cleaned_text(sample_run):
@@ -105,3 +107,12 @@ def test_a_speech_that_is_only_page_furniture_is_skipped(tmp_path):
     assert result.documents.set_index("doc_id")["n_sentences"].to_dict() == {"real": 1}
     assert result.skipped["path"].tolist() == ["dots.txt"]
     assert "no speech text left" in result.skipped.loc[0, "reason"]
+
+
+def test_terms_count_the_lexicon_phrases_as_units(sample_run):
+    result, _ = sample_run
+    counts = result.terms.set_index("term")["count"]
+    assert counts["organized crime"] == 1          # "transnational organized crime" in the sample
+    assert counts["exchange of best practices"] == 1  # a lexicon phrase with a stopword inside
+    # the words of a counted phrase are not counted again on their own
+    assert counts["crime"] == 1                    # only the unphrased "transnational crime"
