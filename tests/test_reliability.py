@@ -5,8 +5,17 @@ sees the same examples every time and stays fast.
 """
 from __future__ import annotations
 
+import ast
+import concurrent.futures
+import errno
+import json
 import os
 import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import corpus as corpus_module
+from analysis.cli import main
 from analysis.corpus import (
     SkipFile,
     clean_speech,
@@ -30,6 +40,8 @@ from analysis.errors import InputError
 from analysis.pipeline import run
 from analysis.terms import count_terms
 from analysis.text import analyze, tokenize, token_spans
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: Deterministic and bounded: the same examples on every run, no timing-dependent failures.
 PROPERTY = settings(derandomize=True, max_examples=150, deadline=None, database=None,
@@ -430,3 +442,438 @@ def test_a_corrupt_parquet_table_is_an_input_error_naming_it(tmp_path):
     with pytest.raises(InputError, match=r"cannot read table") as info:
         read_corpus(table)
     assert str(info.value).startswith(str(table))
+
+
+# ------------------------------------------------------------------------------ bad arguments and config
+
+# Each case: how to build the bad argument in tmp_path, the `run` arguments, and the expected one-line error
+# (a regular expression; {tmp} is tmp_path). Every one must exit with code 2, print exactly one line and no
+# traceback, and name the file (with its line where there is one).
+_THEMES_OK = "version: 1\nthemes:\n  terrorism:\n    terms: [terror*]\n    examples:\n      match: [We fight terrorism.]\n"
+_BAD_RUNS = {
+    "missing-corpus": (None, ["--corpus", "{tmp}/nowhere"], r"{tmp}/nowhere: corpus not found"),
+    "empty-corpus": (lambda p: (p / "c").mkdir(), ["--corpus", "{tmp}/c"],
+                     r"{tmp}/c: no \.txt speeches found in this folder"),
+    "nothing-readable": (lambda p: (p / "c").mkdir() or (p / "c" / "a.txt").write_bytes(b"")
+                         or (p / "c" / "b.txt").write_bytes(b"\x00"), ["--corpus", "{tmp}/c"],
+                         r"{tmp}/c: no speech could be read \(2 skipped; see {tmp}/out/skipped\.csv\)"),
+    "corpus-of-wrong-type": (lambda p: (p / "c.json").write_text("{}"), ["--corpus", "{tmp}/c.json"],
+                             r"{tmp}/c\.json: unsupported corpus file type '\.json'"),
+    "table-without-text": (lambda p: (p / "t.csv").write_text("doc_id,body\na,UNSC\n"), ["--corpus", "{tmp}/t.csv"],
+                           r"{tmp}/t\.csv: no 'text' column \(columns are: doc_id, body\)"),
+    "output-is-a-file": (lambda p: (p / "out").write_text("x"), [],
+                         r"{tmp}/out: the output folder is a file; give a folder"),
+    "output-under-a-file": (lambda p: (p / "f").write_text("x"), ["--out", "{tmp}/f/out"],
+                            r"{tmp}/f/out: cannot create the output folder: {tmp}/f is a file"),
+    "themes-missing": (None, ["--themes", "{tmp}/themes.yml"], r"{tmp}/themes\.yml: theme lexicon not found"),
+    "themes-syntax-error": (lambda p: (p / "themes.yml").write_text("version: 1\nthemes: [a\n"),
+                            ["--themes", "{tmp}/themes.yml"], r"{tmp}/themes\.yml:3: YAML syntax error"),
+    "themes-binary": (lambda p: (p / "themes.yml").write_bytes(b"version: 1\n\x00"), ["--themes", "{tmp}/themes.yml"],
+                      r"{tmp}/themes\.yml:2: not YAML text"),
+    "theme-without-terms": (lambda p: (p / "themes.yml").write_text(_THEMES_OK.replace("[terror*]", "[]")),
+                            ["--themes", "{tmp}/themes.yml"], r"{tmp}/themes\.yml:4: theme 'terrorism' has no terms"),
+    "theme-invalid-pattern": (lambda p: (p / "themes.yml").write_text(_THEMES_OK.replace("terror*", "terror(ism")),
+                              ["--themes", "{tmp}/themes.yml"],
+                              r"{tmp}/themes\.yml:4: theme 'terrorism': invalid pattern 'terror\(ism'"),
+    "themes-not-a-mapping": (lambda p: (p / "themes.yml").write_text("version: 1\nthemes: [terror*]\n"),
+                             ["--themes", "{tmp}/themes.yml"], r"{tmp}/themes\.yml:2: 'themes' must be a mapping of theme names"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_BAD_RUNS))
+def test_bad_arguments_and_config_exit_2_with_one_line(tmp_path, capsys, fixtures_dir, case):
+    make, extra, expected = _BAD_RUNS[case]
+    if make is not None:
+        make(tmp_path)
+    args = {"--corpus": str(fixtures_dir / "messy_corpus"), "--out": str(tmp_path / "out")}
+    args.update(dict(zip(extra[::2], (value.format(tmp=tmp_path) for value in extra[1::2]))))
+    code = main(["run", *(item for pair in args.items() for item in pair), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert re.fullmatch("error: " + expected.format(tmp=re.escape(str(tmp_path))) + ".*\n", err), err
+
+
+def test_an_unwritable_output_folder_exits_2_before_reading_the_corpus(tmp_path, capsys, fixtures_dir,
+                                                                        monkeypatch):
+    """Simulated (root can write anywhere): the folder refuses new files."""
+    out = tmp_path / "out"
+    out.mkdir()
+    real_temporary_file = tempfile.TemporaryFile
+
+    def temporary_file(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == out:
+            raise PermissionError(13, "Permission denied", dir)
+        return real_temporary_file(*args, dir=dir, **kwargs)
+
+    def read_corpus_must_not_run(*args, **kwargs):
+        raise AssertionError("the corpus was read before the output folder was checked")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    monkeypatch.setattr("analysis.pipeline.read_corpus", read_corpus_must_not_run)
+    code = main(["run", "--corpus", str(fixtures_dir / "messy_corpus"), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"error: {out}: cannot write in the output folder: Permission denied\n"
+
+
+def test_a_full_disk_while_writing_exits_2_naming_the_file(tmp_path, capsys, fixtures_dir, monkeypatch):
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").split("/")[-1].startswith(".sentences.csv."):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "out"
+    code = main(["run", "--corpus", str(fixtures_dir / "messy_corpus"), "--out", str(out), "--no-progress"])
+    assert code == 2
+    assert capsys.readouterr().err == f"error: {out}/sentences.csv: cannot write: No space left on device\n"
+    assert sorted(os.listdir(out)) == ["documents.csv"]  # written before; nothing half-written, no temp file
+
+
+@pytest.mark.slow
+def test_the_command_line_prints_no_traceback_unless_debug(tmp_path):
+    command = [sys.executable, "-m", "analysis", "run", "--corpus", str(tmp_path / "nowhere"), "--out",
+               str(tmp_path / "out")]
+    plain = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert plain.returncode == 2
+    assert plain.stderr == f"error: {tmp_path / 'nowhere'}: corpus not found (give a folder of .txt speeches or a " \
+                           ".csv/.parquet table)\n"
+    debug = subprocess.run(command[:3] + ["--debug"] + command[3:], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert debug.returncode != 0 and "Traceback (most recent call last)" in debug.stderr
+    assert "InputError" in debug.stderr
+
+
+# ------------------------------------------------------------------------------ interrupted runs
+
+OUTPUTS = ("documents.csv", "sentences.csv", "terms.csv", "skipped.csv", "manifest.json")
+_TEMP_PREFIXES = tuple(f".{name}." for name in OUTPUTS)  # atomic_write's temporary files for the outputs
+
+
+def _replicated_corpus(folder: Path, copies: int) -> Path:
+    """A corpus of ``copies`` copies of every fixture speech (and the sample speech), under new names."""
+    sources = sorted(p for p in (PROJECT_ROOT / "tests" / "fixtures").rglob("*.txt") if p.stat().st_size > 100)
+    sources.append(PROJECT_ROOT / "data" / "raw" / "sample_speech.txt")
+    folder.mkdir(parents=True)
+    for copy in range(copies):
+        for number, source in enumerate(sources):
+            (folder / f"speech{copy:04d}_{number}.txt").write_bytes(source.read_bytes())
+    return folder
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in OUTPUTS}
+
+
+def _parse_fully(path: Path) -> None:
+    if path.suffix == ".json":
+        json.loads(path.read_text(encoding="utf-8"))
+    else:
+        pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _run_and_stop(corpus: Path, out: Path, *, stop_when, sig: int) -> tuple[int, bool]:
+    """Start ``run`` in a subprocess; send ``sig`` once ``stop_when(elapsed, temp_files, replaced)`` holds.
+
+    ``temp_files`` are the output temporary files present, ``replaced`` the outputs that have been replaced
+    since the start (their inode changed). Returns the exit code, and whether a temporary output file
+    existed at the moment of the signal.
+    """
+    def inodes() -> dict[str, int]:
+        return {name: (out / name).stat().st_ino for name in OUTPUTS if (out / name).exists()}
+
+    before = inodes()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "run", "--corpus", str(corpus), "--out", str(out), "--no-progress"],
+        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    start = time.monotonic()
+    mid_write = False
+    try:
+        while process.poll() is None:
+            temp_files = [name for name in os.listdir(out) if name.startswith(_TEMP_PREFIXES)]
+            replaced = {name for name, inode in inodes().items() if before.get(name) != inode}
+            if stop_when(time.monotonic() - start, temp_files, replaced):
+                mid_write = bool(temp_files)
+                process.send_signal(sig)
+                break
+            time.sleep(0.001)
+        return process.wait(timeout=120), mid_write
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def replicated(tmp_path_factory) -> dict[str, Path]:
+    """A corpus that takes a few seconds (320 speeches), a small one, and the complete outputs of each."""
+    root = tmp_path_factory.mktemp("replicated")
+    corpora = {"big": _replicated_corpus(root / "big", copies=40), "small": _replicated_corpus(root / "small", copies=1)}
+    for name, corpus in corpora.items():
+        run(corpus, root / f"{name}-out", progress=False)
+    return {**corpora, "previous": root / "small-out", "new": root / "big-out"}
+
+
+# When to stop a run: early (while it starts and reads), and as outputs are being written (a temporary file
+# exists); "writing-manifest.json" is the last file, by when the others have been replaced.
+def _when_writing(name: str):
+    """While ``name`` is being written, or (if that moment was too short to see) just after."""
+    return lambda elapsed, temp, replaced: name in replaced or any(t.startswith(f".{name}.") for t in temp)
+
+
+_MOMENTS = {
+    "at-0.5s": lambda elapsed, temp, replaced: elapsed >= 0.5,
+    **{f"writing-{name}": _when_writing(name) for name in ("documents.csv", "sentences.csv", "manifest.json")},
+}
+
+
+@pytest.mark.slow
+def test_a_killed_run_leaves_each_output_previous_or_new_never_half(replicated, tmp_path):
+    previous, new = _snapshot(replicated["previous"]), _snapshot(replicated["new"])
+    assert all(previous[name] != new[name] for name in OUTPUTS if name != "skipped.csv")
+
+    def kill_at(moment: str) -> tuple[int, bool, Path]:
+        out = tmp_path / moment
+        out.mkdir()
+        for name, content in previous.items():
+            (out / name).write_bytes(content)
+        code, mid_write = _run_and_stop(replicated["big"], out, stop_when=_MOMENTS[moment], sig=signal.SIGKILL)
+        return code, mid_write, out
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # two runs at a time on two cores
+        outcomes = dict(zip(_MOMENTS, pool.map(kill_at, _MOMENTS)))
+    for moment, (code, mid_write, out) in outcomes.items():
+        assert code in (-signal.SIGKILL, 0), moment  # 0: the run ended between the last look and the kill
+        for name in OUTPUTS:
+            content = (out / name).read_bytes()
+            assert content in (previous[name], new[name]), f"{name} is neither complete version after {moment}"
+            _parse_fully(out / name)
+        # a hard kill may leave hidden temporary files beside the outputs, nothing else
+        leftovers = [name for name in os.listdir(out) if name not in OUTPUTS]
+        assert all(re.fullmatch(r"\.(?:%s)\.\w+\.tmp" % "|".join(map(re.escape, OUTPUTS)), name)
+                   for name in leftovers), leftovers
+    # the dangerous moment was really hit: killed while an output was half written, at least once
+    assert any(mid_write for _, mid_write, _ in outcomes.values()), outcomes
+    # and the last kill came after the first outputs had been replaced: a mixture, each file complete
+    code, mid_write, last = outcomes["writing-manifest.json"]
+    assert (last / "documents.csv").read_bytes() == new["documents.csv"]
+    if mid_write:
+        assert (last / "manifest.json").read_bytes() == previous["manifest.json"]
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_removes_its_temporary_files(replicated, tmp_path):
+    """Ctrl-C (SIGINT) and SIGTERM while the first output is being written: exit 130 / 143, no temporary file."""
+    def interrupt(sig: int) -> tuple[int, bool, Path]:
+        out = tmp_path / signal.Signals(sig).name
+        out.mkdir()
+        return (*_run_and_stop(replicated["big"], out, stop_when=lambda elapsed, temp, replaced: bool(temp),
+                               sig=sig), out)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = dict(zip((signal.SIGINT, signal.SIGTERM), pool.map(interrupt, (signal.SIGINT, signal.SIGTERM))))
+    for sig, (code, mid_write, out) in outcomes.items():
+        assert (code, mid_write) == ({signal.SIGINT: 130, signal.SIGTERM: 128 + signal.SIGTERM}[sig], True)
+        assert [name for name in os.listdir(out) if name.endswith(".tmp")] == []
+        for name in os.listdir(out):  # whatever was written is the complete new version
+            assert (out / name).read_bytes() == (replicated["new"] / name).read_bytes()
+
+
+def test_a_normal_run_and_a_failing_run_leave_no_temporary_files(tmp_path, fixtures_dir, monkeypatch):
+    run(fixtures_dir / "messy_corpus", tmp_path, progress=False)
+    assert sorted(os.listdir(tmp_path)) == sorted(OUTPUTS)
+    before = _snapshot(tmp_path)
+
+    def broken_to_csv(self, *args, **kwargs):
+        raise RuntimeError("a bug while writing")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken_to_csv)
+    with pytest.raises(RuntimeError, match="a bug while writing"):
+        run(fixtures_dir / "corpus", tmp_path, progress=False)
+    assert sorted(os.listdir(tmp_path)) == sorted(OUTPUTS)
+    assert _snapshot(tmp_path) == before
+
+
+# ------------------------------------------------------------------------------ reproducibility
+
+TABLES = ("documents.csv", "sentences.csv", "terms.csv", "skipped.csv")
+
+
+def _run_in_subprocesses(corpus: Path, outs: dict[str, Path]) -> None:
+    """Run ``run`` once per output folder, two at a time, each with its own PYTHONHASHSEED (the key)."""
+    def one(seed_and_out):
+        seed, out = seed_and_out
+        completed = subprocess.run(
+            [sys.executable, "-m", "analysis", "run", "--corpus", str(corpus), "--out", str(out), "--no-progress"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert completed.returncode == 0, completed.stderr
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(one, outs.items()))
+
+
+@pytest.mark.slow
+def test_runs_in_processes_with_different_hash_seeds_are_byte_identical(tmp_path, fixtures_dir):
+    """Set and dict order must not leak into the outputs: string hashing differs between the two processes."""
+    outs = {"0": tmp_path / "a", "4242": tmp_path / "b"}
+    _run_in_subprocesses(fixtures_dir / "messy_corpus", outs)
+    for name in OUTPUTS:
+        assert (outs["0"] / name).read_bytes() == (outs["4242"] / name).read_bytes(), name
+
+
+def test_the_order_files_were_created_in_does_not_matter(tmp_path, fixtures_dir):
+    sources = sorted((fixtures_dir / "messy_corpus").iterdir())
+    for folder, order in (("forward", sources), ("backward", sources[::-1])):
+        (tmp_path / folder).mkdir()
+        for source in order:
+            (tmp_path / folder / source.name).write_bytes(source.read_bytes())
+        run(tmp_path / folder, tmp_path / f"{folder}-out", progress=False)
+    for name in TABLES:
+        assert (tmp_path / "forward-out" / name).read_bytes() == (tmp_path / "backward-out" / name).read_bytes()
+
+
+def test_floats_are_written_with_six_decimals_and_rows_sorted(tmp_path, fixtures_dir):
+    run(fixtures_dir / "corpus", tmp_path, progress=False)
+    documents = pd.read_csv(tmp_path / "documents.csv", dtype=str, keep_default_na=False)
+    sentences = pd.read_csv(tmp_path / "sentences.csv", dtype=str, keep_default_na=False)
+    terms = pd.read_csv(tmp_path / "terms.csv", dtype=str, keep_default_na=False)
+    floats = [documents[c] for c in documents.columns if c.startswith(("theme_", "stance_"))]
+    floats += [sentences["score"], terms["rate_per_10k"]]
+    values = pd.concat(floats)
+    assert values[values != ""].str.fullmatch(r"-?\d+\.\d{6}").all()
+    assert (values != "").any()
+    assert documents["doc_id"].tolist() == sorted(documents["doc_id"])
+    keys = list(zip(sentences["doc_id"], sentences["sentence_id"].astype(int)))
+    assert keys == sorted(keys)
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_two_runs_on_unsc_umuc_give_identical_tables(corpora, tmp_path):
+    """Done-criterion of issue 7, in two processes with different string-hash seeds."""
+    outs = {"1": tmp_path / "a", "2": tmp_path / "b"}
+    _run_in_subprocesses(corpora / "unsc_umuc", outs)
+    for name in OUTPUTS:
+        assert (outs["1"] / name).read_bytes() == (outs["2"] / name).read_bytes(), name
+    documents = pd.read_csv(outs["1"] / "documents.csv")
+    assert len(documents) == 475
+
+
+# ------------------------------------------------------------------------------ static checks of the package
+
+PACKAGE = PROJECT_ROOT / "analysis"
+#: Attribute calls that write a file directly.
+_WRITERS = {"to_csv", "to_parquet", "to_json", "to_excel", "to_pickle", "savefig", "write_text", "write_bytes",
+            "execute_notebook"}
+#: Module functions that write a file directly.
+_MODULE_WRITERS = {("json", "dump"), ("pickle", "dump"), ("joblib", "dump"), ("yaml", "dump"), ("yaml", "safe_dump"),
+                   ("nbformat", "write"), ("np", "save"), ("np", "savez"), ("np", "savez_compressed"),
+                   ("numpy", "save"), ("shutil", "copy"), ("shutil", "copyfile"), ("shutil", "copy2"),
+                   ("shutil", "move")}
+
+
+def _write_offences(source: str, name: str = "<source>") -> list[str]:
+    """Places in ``source`` that write a file other than through an ``atomic_write`` handle."""
+    tree = ast.parse(source)
+    handles = {item.optional_vars.id for node in ast.walk(tree) if isinstance(node, ast.With) for item in node.items
+               if isinstance(item.optional_vars, ast.Name) and isinstance(item.context_expr, ast.Call)
+               and ast.unparse(item.context_expr.func).split(".")[-1] == "atomic_write"}
+    offences = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "open":
+            mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"),
+                                                                None)
+            if isinstance(mode, ast.Constant) and set(str(mode.value)) & set("wax+"):
+                offences.append(f"{name}:{node.lineno}: {ast.unparse(node)[:80]}")
+            continue
+        if not isinstance(func, ast.Attribute):
+            continue
+        owner = ast.unparse(func.value)
+        if func.attr in _WRITERS and owner not in {"io", "analysis.io"} or (owner, func.attr) in _MODULE_WRITERS:
+            if not any(isinstance(arg, ast.Name) and arg.id in handles for arg in node.args):
+                offences.append(f"{name}:{node.lineno}: {ast.unparse(node)[:80]}")
+    return offences
+
+
+#: scikit-learn objects and functions whose result depends on a random state.
+_RANDOMISED = {"NMF", "LatentDirichletAllocation", "KMeans", "MiniBatchKMeans", "TruncatedSVD", "ShuffleSplit",
+               "StratifiedShuffleSplit", "GroupShuffleSplit", "train_test_split", "SGDClassifier",
+               "RandomForestClassifier", "permutation_importance", "resample", "shuffle"}
+
+
+def _randomness_offences(source: str, name: str = "<source>") -> list[str]:
+    """Global random state, unseeded generators, and randomised scikit-learn calls without ``random_state``."""
+    offences = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        owner = ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
+        where = f"{name}:{node.lineno}: {ast.unparse(node)[:60]}"
+        if owner in {"random", "np.random", "numpy.random"} and called not in {"default_rng", "RandomState", "Random",
+                                                                               "Generator", "SeedSequence"}:
+            offences.append(f"{where} uses global random state")
+        elif called in {"default_rng", "RandomState", "Random"} and not node.args and not node.keywords:
+            offences.append(f"{where} has no seed")
+        elif called in _RANDOMISED or (called in {"KFold", "StratifiedKFold"} and any(
+                k.arg == "shuffle" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+                for k in node.keywords)):
+            seed = next((k.value for k in node.keywords if k.arg == "random_state"), None)
+            if seed is None or (isinstance(seed, ast.Constant) and seed.value is None):
+                offences.append(f"{where} has no random_state")
+    return offences
+
+
+@pytest.mark.parametrize("source, bad", [
+    ("frame.to_csv('out.csv')", True),
+    ("with atomic_write(path) as handle:\n    frame.to_csv(handle, index=False)", False),
+    ("with io.atomic_write(path, 'wb') as h:\n    figure.savefig(h, format='png')", False),
+    ("figure.savefig(path / 'f.png')", True),
+    ("Path(path).write_text('x')", True),
+    ("write_text(path, 'x')", False),
+    ("io.write_bytes(path, data)", False),
+    ("open(path, 'w').write('x')", True),
+    ("open(path, mode='ab')", True),
+    ("open(path).read()", False),
+    ("json.dump(data, handle)", True),
+    ("with atomic_write(p) as handle:\n    json.dump(data, handle)", False),
+    ("json.dumps(data)", False),
+    ("papermill.execute_notebook(source, target)", True),
+    ("handle.write('x')", False),
+    ("shutil.copy(a, b)", True),
+    ("np.save(path, array)", True),
+])
+def test_the_atomic_write_check_tells_good_from_bad(source, bad):
+    assert bool(_write_offences(source)) == bad
+
+
+@pytest.mark.parametrize("source, bad", [
+    ("np.random.shuffle(items)", True),
+    ("random.choice(items)", True),
+    ("np.random.default_rng(seed)", False),
+    ("np.random.default_rng()", True),
+    ("NMF(n_components=3)", True),
+    ("NMF(n_components=3, random_state=None)", True),
+    ("NMF(n_components=3, random_state=seed)", False),
+    ("StratifiedKFold(5, shuffle=True)", True),
+    ("StratifiedKFold(5, shuffle=True, random_state=seed)", False),
+    ("StratifiedKFold(5)", False),
+    ("train_test_split(x, y, test_size=0.2)", True),
+    ("LogisticRegression(max_iter=1000)", False),
+])
+def test_the_seed_check_tells_good_from_bad(source, bad):
+    assert bool(_randomness_offences(source)) == bad
+
+
+@pytest.mark.parametrize("check", [_write_offences, _randomness_offences], ids=["atomic-writes", "seeds"])
+def test_the_package_passes_the_static_checks(check):
+    """Every table, figure and report goes through analysis.io; every random choice is seeded by a parameter."""
+    offences = [offence for path in sorted(PACKAGE.glob("*.py")) if path.name != "io.py"
+                for offence in check(path.read_text(encoding="utf-8"), path.name)]
+    assert offences == []
