@@ -1,9 +1,7 @@
 """Tests for analysis.corpus: decoding, file names, headers, cleaning, segmentation, reading corpora."""
 from __future__ import annotations
 
-import contextlib
 import re
-import signal
 
 import pandas as pd
 import pytest
@@ -202,22 +200,6 @@ def test_clean_speech_rejoins_a_page_broken_paragraph_without_a_line_break(raw, 
     assert clean_speech(raw).text == expected
 
 
-@contextlib.contextmanager
-def _finishes_within(seconds: float):
-    """Fail instead of hanging for hours. A guard against quadratic regexes with a margin of about 50 times
-    the linear time, not a speed target (those live in benchmarks/)."""
-    def stop(signum, frame):
-        raise AssertionError(f"did not finish within {seconds} s: quadratic or catastrophic backtracking?")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 # Each input took minutes to hours before the fix (the time grew with the square of the length).
 @pytest.mark.parametrize("raw, expected", [
     ("We act." + "\n" * 150_000 + "(We vote.)", "We act.\n\n(We vote.)"),
@@ -225,8 +207,8 @@ def _finishes_within(seconds: float):
     ("organi-\nzation " * 12_000, " ".join(["organization"] * 12_000)),
     ("wo-\n\nrd " * 6_000, " ".join(["word"] * 6_000)),
 ], ids=["blank-lines", "long-token", "many-hyphens", "many-page-breaks"])
-def test_clean_speech_time_grows_linearly_on_pathological_input(raw, expected):
-    with _finishes_within(30):
+def test_clean_speech_time_grows_linearly_on_pathological_input(raw, expected, finishes_within):
+    with finishes_within(30):
         assert clean_speech(raw).text == expected
 
 
@@ -263,8 +245,8 @@ def test_split_sentences(text, expected):
     ("Mr. " * 15_000, 1),
     ("We act. " + " " * 60_000 + "No. 1 " * 5_000, 2),
 ], ids=["run-of-dots", "numbered", "titles", "blanks-then-markers"])
-def test_split_sentences_time_grows_linearly_on_pathological_input(text, n_sentences):
-    with _finishes_within(30):
+def test_split_sentences_time_grows_linearly_on_pathological_input(text, n_sentences, finishes_within):
+    with finishes_within(30):
         assert len(split_sentences(text)) == n_sentences
 
 

@@ -37,9 +37,10 @@ from analysis.corpus import (
     split_sentences,
 )
 from analysis.errors import InputError
-from analysis.pipeline import run
+from analysis.pipeline import build_tables, run
 from analysis.terms import count_terms
 from analysis.text import analyze, tokenize, token_spans
+from analysis.themes import load_lexicon
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +61,8 @@ _PIECES = [
 un_like_text = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=4)), max_size=40).map("".join)
 # Lines of a PDF-extracted record: words, line ends that may be hyphens or dashes, page breaks as blank lines.
 _WORDS = st.sampled_from(["we", "the", "organi", "zation", "long", "term", "UN", "Council", "No.", "5", "(iv)",
-                          "x_", "é", "2014", "S/PV.7316", "Mr.", "said", "I", "1", "|"])
+                          "x_", "é", "2014", "S/PV.7316", "Mr.", "said", "I", "1", "|", "terrorism", "trafficking",
+                          "organized crime", "cooperation", "we condemn", "do not support", "Da'esh"])
 _LINE_ENDS = st.sampled_from(["", ".", "-", "--", " -", "—", ":", ",", ".\"", "?"])
 record_line = st.tuples(st.lists(_WORDS, min_size=1, max_size=6).map(" ".join), _LINE_ENDS).map("".join)
 record_text = st.lists(st.tuples(record_line, st.sampled_from(["\n", "\n\n", "\n\n\n", "\n12\n"])),
@@ -168,6 +170,25 @@ def test_header_and_file_name_parsers_accept_any_text(text):
     assert isinstance(parse_file_name(text.replace("\x00", "")), dict)
 
 
+@settings(PROPERTY, max_examples=40)
+@given(st.lists(st.one_of(any_text, record_text), min_size=1, max_size=3))
+def test_the_whole_pipeline_accepts_any_text(raws):
+    """Reading, cleaning, segmenting, tokenising, theme scoring and stance labelling, on whatever text."""
+    with tempfile.TemporaryDirectory() as folder:
+        for number, raw in enumerate(raws):
+            Path(folder, f"speech{number}.txt").write_bytes(raw.encode("utf-8", "surrogatepass"))
+        corpus = read_corpus(folder)
+    assert len(corpus.documents) + len(corpus.skipped) == len(raws)
+    result = build_tables(corpus)
+    texts = dict(zip(corpus.documents["doc_id"], corpus.documents["text"]))
+    for row in result.sentences.itertuples():
+        assert texts[row.doc_id][row.start:row.end] == row.text
+    labels = [label for themes in result.sentences["themes"] for label in themes.split(";") if label]
+    assert set(labels) <= set(load_lexicon().names)
+    assert all(themes == ";".join(sorted(themes.split(";"))) for themes in result.sentences["themes"])
+    assert result.documents["doc_id"].tolist() == sorted(texts)
+
+
 # ------------------------------------------------------------------------------ bad input files
 
 GOOD_SPEECH = "Mr. Valdivia (Chile): We support the plan. We condemn terrorism.\n"
@@ -240,6 +261,20 @@ def test_byte_order_marks_line_ends_and_encodings_are_read(tmp_path, data, text)
     assert corpus.skipped.empty
     other = corpus.documents.set_index("doc_id").loc["other"]
     assert (other.text, other.country) == (text, "Chile")
+
+
+@pytest.mark.slow
+def test_a_speech_of_one_five_megabyte_line_goes_through(tmp_path, finishes_within):
+    """No line breaks at all (some extractions give that): every stage must stay linear in the length."""
+    block = "We condemn terrorism in all its forms. Mr. Okafor of the U.N. Office spoke. We support resolution " \
+            "2178 (2014), para. 5, and No. 6 of the annex. "
+    copies = 5_000_000 // len(block) + 1
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "long.txt").write_text("Mr. Valdivia (Chile): " + block * copies, encoding="utf-8")
+    with finishes_within(300):  # about 15 s of CPU on this machine; hours if any stage were quadratic
+        result = run(tmp_path / "corpus", tmp_path / "out", progress=False)
+    assert result.documents.loc[0, ["country", "n_sentences"]].tolist() == ["Chile", 3 * copies]
+    assert result.sentences["text"].iloc[-1] == "We support resolution 2178 (2014), para. 5, and No. 6 of the annex."
 
 
 def test_duplicate_doc_ids_keep_the_first_file_in_sorted_order(tmp_path):
