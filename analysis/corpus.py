@@ -94,9 +94,8 @@ _ASCII_BYTES = bytes(range(0x80))
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _ASCII_LETTER_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # Byte classes for a quick test for UTF-8 multi-byte sequences: L = lead byte, C = continuation byte.
-_UTF8_BYTE_CLASSES = bytes.maketrans(
-    bytes(range(256)), bytes(b"L"[0] if 0xC2 <= b <= 0xF4 else b"C"[0] if 0x80 <= b <= 0xBF else b"."[0]
-                             for b in range(256)))
+_UTF8_BYTE_CLASSES = bytes(ord("L") if 0xC2 <= b <= 0xF4 else ord("C") if 0x80 <= b <= 0xBF else ord(".")
+                           for b in range(256))
 _ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
 
 

@@ -568,19 +568,6 @@ def test_a_full_disk_while_writing_exits_2_naming_the_file(tmp_path, capsys, fix
     assert sorted(os.listdir(out)) == ["documents.csv"]  # written before; nothing half-written, no temp file
 
 
-@pytest.mark.slow
-def test_the_command_line_prints_no_traceback_unless_debug(tmp_path):
-    command = [sys.executable, "-m", "analysis", "run", "--corpus", str(tmp_path / "nowhere"), "--out",
-               str(tmp_path / "out")]
-    plain = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT_ROOT)
-    assert plain.returncode == 2
-    assert plain.stderr == f"error: {tmp_path / 'nowhere'}: corpus not found (give a folder of .txt speeches or a " \
-                           ".csv/.parquet table)\n"
-    debug = subprocess.run(command[:3] + ["--debug"] + command[3:], capture_output=True, text=True, cwd=PROJECT_ROOT)
-    assert debug.returncode != 0 and "Traceback (most recent call last)" in debug.stderr
-    assert "InputError" in debug.stderr
-
-
 # ------------------------------------------------------------------------------ interrupted runs
 
 OUTPUTS = ("documents.csv", "sentences.csv", "terms.csv", "skipped.csv", "manifest.json")
