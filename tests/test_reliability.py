@@ -43,6 +43,7 @@ from analysis.text import analyze, tokenize, token_spans
 from analysis.themes import load_lexicon
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+GOOD_SPEECH = "Mr. Valdivia (Chile): We support the plan. We condemn terrorism.\n"
 
 #: Deterministic and bounded: the same examples on every run, no timing-dependent failures.
 PROPERTY = settings(derandomize=True, max_examples=150, deadline=None, database=None,
@@ -189,10 +190,46 @@ def test_the_whole_pipeline_accepts_any_text(raws):
     assert result.documents["doc_id"].tolist() == sorted(texts)
 
 
+# CSV-like bytes: fields, separators, quotes and line ends in any order, sometimes with a header that has a
+# key column, sometimes not; plus arbitrary bytes.
+_CSV_PIECES = ["doc_id", "source_file", "text", "country", ",", ",", "\"", "\"\"", "\n", "\r\n", "\r", "a.txt",
+               "We act.", " ", "", "\t", ";", "\ufeff", "é", "\x00"]
+csv_like = st.one_of(
+    st.binary(max_size=200),
+    st.tuples(st.sampled_from(["doc_id,text\n", "source_file,country\n", "text\n", "", "doc_id,doc_id\n"]),
+              st.lists(st.sampled_from(_CSV_PIECES), max_size=40).map("".join))
+    .map(lambda parts: "".join(parts).encode("utf-8", "surrogatepass")),
+)
+
+
+@settings(PROPERTY, max_examples=100)
+@given(csv_like)
+def test_any_metadata_file_is_used_or_reported_never_a_crash(metadata):
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "a.txt").write_text(GOOD_SPEECH, encoding="utf-8")
+        Path(folder, "metadata.csv").write_bytes(metadata)
+        corpus = read_corpus(folder)
+    assert len(corpus.documents) == 1
+    assert corpus.skipped["path"].str.startswith("metadata.csv").all()
+
+
+@settings(PROPERTY, max_examples=100)
+@given(csv_like)
+def test_any_csv_table_is_read_or_refused_with_an_input_error(table):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "speeches.csv")
+        path.write_bytes(table)
+        try:
+            corpus = read_corpus(path)
+        except InputError as error:
+            assert str(error).startswith(str(path)) and "\n" not in str(error)
+            return
+    assert corpus.documents["doc_id"].is_unique
+    assert (corpus.documents["text"].str.strip() != "").all()
+    assert corpus.skipped["path"].str.fullmatch(r"speeches\.csv:\d+").all()
+
+
 # ------------------------------------------------------------------------------ bad input files
-
-GOOD_SPEECH = "Mr. Valdivia (Chile): We support the plan. We condemn terrorism.\n"
-
 
 def _reasons(corpus) -> dict[str, str]:
     return dict(zip(corpus.skipped["path"], corpus.skipped["reason"]))
