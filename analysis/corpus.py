@@ -813,6 +813,13 @@ def _load_metadata(root: Path, files: list[Path], skipped: list[tuple[str, str]]
     return by_id, by_file
 
 
+def _stat_or_none(path: str | Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
 @dataclasses.dataclass
 class _Listing:
     """The files under a corpus folder, sorted, and what was passed over (relative path, reason)."""
@@ -822,14 +829,16 @@ class _Listing:
     skipped: list[tuple[str, str]]
 
 
-def _list_folder(root: Path) -> _Listing:
+def _list_folder(root: Path, *, exclude: Iterable[str | Path] = ()) -> _Listing:
     """Walk ``root`` recursively in sorted order.
 
     Symbolic links to folders are followed once: a link back to a folder that contains it (a loop) or to
-    a folder already walked is reported, not followed. Hidden files and folders are passed over silently;
-    files other than ``.txt`` speeches and ``metadata.csv`` are reported as ignored.
+    a folder already walked is reported, not followed. Hidden files and folders, and the folders in
+    ``exclude`` (such as the output folder of the run), are passed over silently; files other than ``.txt``
+    speeches and ``metadata.csv`` are reported as ignored.
     """
     listing = _Listing(texts=[], metadata=[], skipped=[])
+    excluded = {(status.st_dev, status.st_ino) for status in map(_stat_or_none, exclude) if status is not None}
 
     def relative(path: str | Path) -> str:
         return Path(path).relative_to(root).as_posix()
@@ -852,6 +861,8 @@ def _list_folder(root: Path) -> _Listing:
                 listing.skipped.append((relative(path), f"cannot read folder: {exc.strerror or exc}"))
                 continue
             key = (status.st_dev, status.st_ino)
+            if key in excluded:
+                continue
             if key in walked:
                 seen = walked[key]
                 loop = seen == "." or here == seen or here.startswith(seen + "/")
@@ -929,15 +940,17 @@ def _dedupe(records: list[dict], skipped: list[tuple[str, str]]) -> list[dict]:
     return kept
 
 
-def read_folder(root: Path, *, progress: bool = False) -> Corpus:
+def read_folder(root: Path, *, progress: bool = False, exclude: Iterable[str | Path] = ()) -> Corpus:
     """Read every ``.txt`` file under ``root`` (recursively), with ``metadata.csv`` files if present.
+
+    Folders in ``exclude`` are not walked (``run`` passes its output folder, which may lie inside the corpus).
 
     Raises
     ------
     InputError
         If the folder holds no ``.txt`` file at all.
     """
-    listing = _list_folder(root)
+    listing = _list_folder(root, exclude=exclude)
     if not listing.texts:
         others = [path for path, _ in listing.skipped]
         hint = f" ({len(others)} other entries, e.g. {others[0]!r})" if others else ""
@@ -1035,7 +1048,7 @@ def _skipped_frame(skipped: list[tuple[str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["path", "reason"]).astype(object)
 
 
-def read_corpus(path: str | Path, *, progress: bool = False) -> Corpus:
+def read_corpus(path: str | Path, *, progress: bool = False, exclude: Iterable[str | Path] = ()) -> Corpus:
     """Read speeches from a folder of ``.txt`` files or from one ``.csv`` / ``.parquet`` table.
 
     Parameters
@@ -1045,6 +1058,8 @@ def read_corpus(path: str | Path, *, progress: bool = False) -> Corpus:
         ``doc_id`` or on the file name of ``source_file``), or a table with a ``text`` column.
     progress : bool
         Show a progress bar on standard error.
+    exclude : iterable of paths
+        Folders inside a corpus folder that are not read (e.g. an output folder placed there).
 
     Raises
     ------
@@ -1055,7 +1070,7 @@ def read_corpus(path: str | Path, *, progress: bool = False) -> Corpus:
     if not path.exists():
         raise InputError("corpus not found (give a folder of .txt speeches or a .csv/.parquet table)", path=path)
     if path.is_dir():
-        corpus = read_folder(path, progress=progress)
+        corpus = read_folder(path, progress=progress, exclude=exclude)
     elif path.suffix.lower() in {".csv", ".parquet"}:
         corpus = read_table(path, progress=progress)
     else:

@@ -170,7 +170,7 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
         raise InputError("theme lexicon not found", path=themes_file)
     lexicon = load_lexicon(themes_file)  # a broken lexicon is refused before the corpus is read
     ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
-    corpus = read_corpus(corpus_path, progress=progress)
+    corpus = read_corpus(corpus_path, progress=progress, exclude=[out_dir])  # --out may lie inside the corpus
     result = build_tables(corpus, lexicon=lexicon)
     write_tables(result, out_dir)
     if result.documents.empty:

@@ -740,6 +740,20 @@ def test_an_interrupted_run_removes_its_temporary_files(replicated, tmp_path):
             assert (out / name).read_bytes() == (replicated["new"] / name).read_bytes()
 
 
+def test_an_output_folder_inside_the_corpus_is_not_read_back(tmp_path, fixtures_dir):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for source in (fixtures_dir / "messy_corpus").iterdir():
+        (corpus / source.name).write_bytes(source.read_bytes())
+    snapshots = []
+    for _ in range(2):
+        run(corpus, corpus / "results", progress=False)
+        snapshots.append(_snapshot(corpus / "results"))
+    first, second = snapshots
+    assert first == second
+    assert "results" not in first["skipped.csv"].decode()
+
+
 def test_a_normal_run_and_a_failing_run_leave_no_temporary_files(tmp_path, fixtures_dir, monkeypatch):
     run(fixtures_dir / "messy_corpus", tmp_path, progress=False)
     assert sorted(os.listdir(tmp_path)) == sorted(OUTPUTS)
