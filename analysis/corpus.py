@@ -177,11 +177,14 @@ _TITLES = (
     r"Crown Prince|Grand Duke|Sultan|Imam|Rabbi|Chief|Dato'|Datuk|Tan Sri|Pehin|Haji|Shri|Smt|H\.E"
 )
 _NOTE = r"\((?:spoke|speaking)\s+(?:(?P<moved>[^()]*?)\s+)?in\s*(?P<language>[A-Za-z]+)(?:\s*;[^()]*)?\)"
+# The same note when the PDF extraction put it before the country: "Mr. X (spoke in French) (France):".
+_EARLY_NOTE = r"\((?:spoke|speaking)\s+in\s*(?P<early_language>[A-Za-z]+)(?:\s*;[^()]*)?\)"
 _INTERP = r"\((?:interpretation|translation)\s+from\s+[A-Za-z]+\)"
 # "Mr. Abdrakhmanov (Kazakhstan):", "Mr. X (Belgium) (spoke in French):", "King Philippe (spoke in French):"
 _PERSON_HEADER = re.compile(
-    rf"^\s*(?P<speaker>(?:(?:{_TITLES})\.?\s+)(?:[^\s():.,;][^():;\n]{{0,80}}?))\s*"
-    rf"(?:\((?P<country>(?!spoke\b|speaking\b|interpretation\b)[^()\n:]{{2,90}})\)\s*)?"
+    rf"^\s*(?P<speaker>(?:(?:{_TITLES})\.?\s+)(?:[^\s():.,;][^():;\n]{{0,80}}?(?:\n[^():;\n]{{1,40}}?)?))\s*"
+    rf"(?:{_EARLY_NOTE}\s*)?"
+    rf"(?:\((?P<country>(?!spoke\b|speaking\b|interpretation\b)[^():]{{2,90}})\)\s*)?"
     rf"(?:{_NOTE}\s*|{_INTERP}\s*)?:\s*",
     re.IGNORECASE,
 )
@@ -189,7 +192,7 @@ _PERSON_HEADER = re.compile(
 _ROLE_HEADER = re.compile(
     rf"^\s*(?P<speaker>The\s+(?:Acting\s+|Temporary\s+|Interim\s+)?(?:President|Vice-President|Secretary-General|"
     rf"Deputy\s+Secretary-General|Chair|Chairman|Chairperson|Chairwoman|Co-Chair|Rapporteur))\s*"
-    rf"(?:\((?P<country>(?!spoke\b|speaking\b)[^()\n:]{{2,90}})\)\s*)?"
+    rf"(?:\((?P<country>(?!spoke\b|speaking\b)[^():]{{2,90}})\)\s*)?"
     rf"(?:{_NOTE}\s*|{_INTERP}\s*)?:\s*",
     re.IGNORECASE,
 )
@@ -226,12 +229,13 @@ def parse_header(raw: str) -> Header | None:
         name = re.sub(rf"^(?:{_TITLES})\.?\s+", "", speaker, flags=re.IGNORECASE)
         if len(speaker.split()) > 9 or re.search(r"[a-z]{2,}[.!?]\s", name):
             continue
-        if pattern is _PERSON_HEADER and not country and not match["language"]:
+        language = match["language"] or match.groupdict().get("early_language") or ""
+        if pattern is _PERSON_HEADER and not country and not language:
             # "Mr. Smith:" without a country or note is rare in the records; accept only short names.
             if len(speaker.split()) > 5:
                 continue
         moved = _collapse(match["moved"] or "")
-        return Header(speaker=speaker, country=country, language=(match["language"] or "").title(),
+        return Header(speaker=speaker, country=country, language=language.title(),
                       end=match.end(), moved_text=moved)
     return None
 
@@ -266,7 +270,7 @@ _OCR_ONE = re.compile(
     r"welcome|also|want|believe|hope|must|can|cannot|will|do|did|was|reiterate|recall|join|note|give|invite|"
     r"take|regret|commend|congratulate|express|too|appreciate|agree|underline|stress|share)\b)"
 )
-_LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W\d_](?:[\w'’-]*[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
+_LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W_](?:[\w'’-]*[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
 _TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
 #: Left parts after which a line-end hyphen is a real hyphen (UN English spells these with one).
 KEEP_HYPHEN_PREFIXES = frozenset({
@@ -305,7 +309,7 @@ def _dehyphenate(text: str) -> str:
         r_low = right.lower()
         hyphenated = f"{l_last}-{r_low}"
         joined = f"{l_last}{r_low}"
-        if right[:1].isupper() or right[:1].isdigit() or "-" in left:
+        if right[:1].isupper() or right[:1].isdigit() or left[-1:].isdigit() or "-" in left:
             return f"{left}-{right}"
         if re.search(rf"\b{re.escape(hyphenated)}\b", lowered):
             return f"{left}-{right}"
@@ -346,10 +350,12 @@ def clean_speech(raw: str) -> CleanSpeech:
     'We support the organization.'
     """
     text = unicodedata.normalize("NFC", raw)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\u00ad", "").replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = text.replace("\t", " ")
     text = _CONTROL.sub(" ", text)
+    # Markdown emphasis left by some sources (**bold**, __bold__) is not part of the speech.
+    text = re.sub(r"\*\*|__", "", text)
     text = re.sub(r"[ \u2000-\u200b\u202f\u205f\u3000]+", " ", text)
     text = re.sub(r" *\n *", "\n", text).strip()
 
@@ -411,6 +417,8 @@ the this that these those we i it in he she they our my as at but and however it
 today on for if when while since finally moreover furthermore indeed yet such all many some no nor
 """.split())
 
+# A span that is only a list marker ("2.", "(iv)", "b)") is not a sentence: it belongs to what follows.
+_LIST_MARKER = re.compile(r"\s*[(\[]?(?:\d{1,3}|[ivxlc]{1,6}|[a-z])[.)\]]{1,2}$", re.IGNORECASE)
 _CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9\u00c0-\u00dd])")
 _PREV_WORD = re.compile(r"(\S+)$")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
@@ -459,6 +467,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     cursor = start
     for match in _CANDIDATE.finditer(text, start, end):
         if match.end() <= cursor:
+            continue
+        if _LIST_MARKER.match(text, cursor, match.end()):
             continue
         if _is_boundary(text, match, cursor):
             spans.append((cursor, match.end()))
@@ -604,6 +614,8 @@ def _discover_text_files(root: Path) -> list[Path]:
 
 def _document_record(doc_id: str, raw: str, metadata: dict, *, source_file: str, name_hint: str) -> dict:
     cleaned = clean_speech(raw)
+    if not cleaned.text:
+        raise SkipFile("no speech text left after removing the header, stage notes and page artefacts")
     record = {column: "" for column in DOCUMENT_COLUMNS}
     record.update({k: v for k, v in parse_file_name(name_hint).items() if k in record})
     record["speaker"], record["country"] = cleaned.speaker, cleaned.country
@@ -669,12 +681,16 @@ def read_folder(root: Path, *, progress: bool = False) -> Corpus:
         except SkipFile as reason:
             skipped.append((relative, str(reason)))
             continue
-        if note:
-            notes.append(f"{relative}: {note}")
         stem = path.stem
         meta = by_file.get(path.name) or by_id.get(stem) or {}
         doc_id = str(meta.get("doc_id") or stem).strip() or stem
-        records.append(_document_record(doc_id, raw, meta, source_file=relative, name_hint=path.name))
+        try:
+            records.append(_document_record(doc_id, raw, meta, source_file=relative, name_hint=path.name))
+        except SkipFile as reason:
+            skipped.append((relative, str(reason)))
+            continue
+        if note:
+            notes.append(f"{relative}: {note}")
     records = _dedupe(records, skipped)
     return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=str(root))
 
@@ -710,7 +726,10 @@ def read_table(path: Path, *, progress: bool = False) -> Corpus:
         meta = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)) for k, v in row.items()
                 if k != "text"}
         hint = Path(str(meta.get("source_file") or doc_id)).name
-        records.append(_document_record(doc_id, raw, meta, source_file=where, name_hint=hint))
+        try:
+            records.append(_document_record(doc_id, raw, meta, source_file=where, name_hint=hint))
+        except SkipFile as reason:
+            skipped.append((where, str(reason)))
     records = _dedupe(records, skipped)
     return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=[], source=str(path))
 
