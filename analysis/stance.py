@@ -47,7 +47,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import __version__, paths
 from .errors import ConfigError, InputError
-from .io import file_sha256, read_yaml, yaml_key_lines
+from .io import file_sha256, read_yaml, write_bytes, yaml_key_lines
+from .text import normalize_token, tokenize
 
 __all__ = [
     "LABELS",
@@ -1090,3 +1091,771 @@ class CueFeatures(TransformerMixin, BaseEstimator):
                                shape=(matches.n_rows, n_cues + len(self.codebook_.precedence)))
         matrix.data[:] = 1.0  # binary: duplicates summed by the constructor are reset
         return matrix
+
+
+# ==================================================================================================
+# Gold sets
+# ==================================================================================================
+
+#: Columns a gold file must have; the others (split, sampling, corpus, body, meeting, session, doc_id,
+#: start, end, themes ...) are checked when present.
+GOLD_REQUIRED = ("id", "text", "stance")
+
+
+def read_gold(path: str | Path, *, codebook: Codebook | str | Path | None = None,
+              documents: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Read and validate a hand-labelled gold file (stance codebook v1).
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV with at least ``id, text, stance``; ``themes`` (``;``-joined), ``split``, ``start``/``end``
+        (offsets of the sentence in its cleaned speech) are checked when present.
+    codebook : Codebook or path, optional
+        Gives the valid stance labels and themes (default ``config/stance.yml``).
+    documents : mapping of doc_id to cleaned speech text, optional
+        When given, each row's ``doc_id`` must be known and ``text`` must be ``speech[start:end]``.
+
+    Returns
+    -------
+    DataFrame
+        The file's columns as strings, plus ``line`` (the row's line in the file).
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line and the problem: a missing column, an empty or duplicate id, an unknown
+        stance label or theme, offsets that are not numbers or that fall outside the text.
+    """
+    codebook = _get_codebook(codebook)
+    path = Path(path)
+    try:
+        handle = open(path, newline="", encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("gold file not found", path=path) from None
+    with handle:
+        try:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if not header:
+                raise InputError("empty file: expected a header with " + ", ".join(GOLD_REQUIRED), path=path, line=1)
+            missing = [column for column in GOLD_REQUIRED if column not in header]
+            if missing:
+                raise InputError(f"missing column {missing[0]!r} (a gold file needs {', '.join(GOLD_REQUIRED)})",
+                                 path=path, line=1)
+            rows, lines, previous = [], [], reader.line_num
+            for row in reader:
+                line = previous + 1
+                previous = reader.line_num
+                if not any(field.strip() for field in row):
+                    continue
+                if len(row) != len(header):
+                    raise InputError(f"expected {len(header)} fields, got {len(row)}", path=path, line=line)
+                rows.append(row)
+                lines.append(line)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV: {exc}", path=path, line=reader.line_num) from None
+    gold = pd.DataFrame(rows, columns=header, dtype=object)
+    gold["line"] = np.asarray(lines, dtype=np.int64)
+    labels, themes = set(codebook.labels), set(codebook.themes)
+    seen: dict[str, int] = {}
+    for record in gold.to_dict("records"):
+        line = record["line"]
+
+        def fail(message: str) -> InputError:
+            return InputError(message, path=path, line=line)
+
+        if not record["id"].strip():
+            raise fail("empty id")
+        if record["id"] in seen:
+            raise fail(f"duplicate id {record['id']!r} (first on line {seen[record['id']]})")
+        seen[record["id"]] = line
+        if not record["text"].strip():
+            raise fail(f"empty text for id {record['id']!r}")
+        if record["stance"] not in labels:
+            raise fail(f"unknown stance label {record['stance']!r} (valid: {', '.join(sorted(labels))})")
+        if "split" in record and record["split"] not in ("train", "blind", ""):
+            raise fail(f"unknown split {record['split']!r} (valid: train, blind)")
+        if "themes" in record and themes:
+            for theme in filter(None, (part.strip() for part in record["themes"].split(";"))):
+                if theme not in themes:
+                    raise fail(f"unknown theme {theme!r} (valid: {', '.join(sorted(themes))})")
+        if "start" in record and "end" in record:
+            try:
+                start, end = int(record["start"]), int(record["end"])
+            except ValueError:
+                raise fail(f"offsets must be whole numbers, got start={record['start']!r} end={record['end']!r}") from None
+            if not 0 <= start < end:
+                raise fail(f"offsets outside the text: start={start}, end={end} (need 0 <= start < end)")
+            if end - start != len(record["text"]):
+                raise fail(f"offsets outside the text: {start}-{end} spans {end - start} characters but the text "
+                           f"has {len(record['text'])}")
+            if documents is not None:
+                speech = documents.get(record.get("doc_id", ""))
+                if speech is None:
+                    raise fail(f"unknown doc_id {record.get('doc_id', '')!r}")
+                if end > len(speech):
+                    raise fail(f"offsets outside the text: end {end} is past the end of {record['doc_id']} "
+                               f"({len(speech)} characters)")
+                if speech[start:end] != record["text"]:
+                    raise fail(f"text is not {record['doc_id']}[{start}:{end}]")
+    return gold
+
+
+def debate_groups(gold: pd.DataFrame) -> np.ndarray:
+    """The debate of each gold sentence (UNSC meeting, or UNGA session), for grouped cross-validation.
+
+    Sentences of one debate answer each other, so a fold that trains and tests on the same debate is
+    optimistic; the blind split holds out whole debates, and so does grouped cross-validation.
+    """
+    def column(name: str) -> pd.Series:
+        return gold[name].astype(str) if name in gold else pd.Series("", index=gold.index)
+
+    meeting, session, body = column("meeting"), column("session"), column("body")
+    doc = column("doc_id") if "doc_id" in gold else column("id")
+    debate = meeting.str.replace(r"\s*\(Resumption \d+\)$", "", regex=True)
+    debate = debate.where(debate != "", ("UNGA " + session).where((body == "UNGA") & (session != ""), doc))
+    return debate.to_numpy(dtype=object)
+
+
+# ==================================================================================================
+# The model
+# ==================================================================================================
+
+def _word_tokens(text: str) -> list[str]:
+    """Normalised tokens with punctuation kept (``?`` and ``!`` carry stance); the project's tokeniser."""
+    return [normalize_token(token) or token for token in tokenize(text)]
+
+
+def make_stance_model(
+    *,
+    codebook: Codebook | str | Path | None = None,
+    C: float = 2.0,
+    word_ngram_range: tuple[int, int] = (1, 2),
+    char_ngram_range: tuple[int, int] | None = (2, 5),
+    cue_weight: float = 1.0,
+    calibration: Literal["sigmoid", "isotonic"] = "sigmoid",
+    calibration_folds: int = 3,
+    seed: int = 0,
+):
+    """The stance classifier: a scikit-learn Pipeline, unfitted.
+
+    Features are word n-gram TF-IDF (the project tokeniser, punctuation kept), character n-gram TF-IDF
+    within word boundaries, and the rule cues (:class:`CueFeatures`, scaled by ``cue_weight``); the
+    classifier is class-balanced logistic regression whose probabilities are calibrated on
+    ``calibration_folds`` internal folds (``CalibratedClassifierCV``, Platt scaling by default), so
+    ``predict_proba`` is a usable ``score``.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    word_ngram_range, char_ngram_range : (int, int)
+        N-gram lengths; ``char_ngram_range=None`` leaves character n-grams out (faster).
+    seed : int
+        Seed of the calibration folds (the rest is deterministic).
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    parts = [("words", TfidfVectorizer(tokenizer=_word_tokens, token_pattern=None, lowercase=False,
+                                       ngram_range=word_ngram_range, sublinear_tf=True, min_df=1))]
+    if char_ngram_range is not None:
+        parts.append(("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngram_range, sublinear_tf=True,
+                                               min_df=2, lowercase=True)))
+    parts.append(("cues", CueFeatures(codebook=codebook)))
+    features = FeatureUnion(parts, transformer_weights={"cues": cue_weight})
+    classifier = CalibratedClassifierCV(
+        LogisticRegression(C=C, class_weight="balanced", solver="newton-cg", max_iter=1000),
+        method=calibration, cv=StratifiedKFold(calibration_folds, shuffle=True, random_state=seed), ensemble=False)
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+# ==================================================================================================
+# Cross-validation and the choice of method
+# ==================================================================================================
+
+def _folds(y: np.ndarray, groups: np.ndarray | None, *, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds (grouped by debate when ``groups`` is given and has enough debates), fixed seed."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    counts = pd.Series(y).value_counts()
+    if len(y) < 2 * n_splits or counts.min() < n_splits:
+        raise InputError(f"too few labelled sentences for {n_splits}-fold cross-validation "
+                         f"(smallest class: {counts.idxmin()!r} with {counts.min()}); use fewer folds")
+    if groups is not None and len(set(groups)) >= n_splits:
+        splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        return [(train, test) for train, test in splitter.split(np.zeros(len(y)), y, groups)]
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return [(train, test) for train, test in splitter.split(np.zeros(len(y)), y)]
+
+
+def _fit_predict(method: str, train_texts: list[str], train_y: np.ndarray, test_texts: list[str], *,
+                 codebook: Codebook, seed: int, model_params: Mapping | None) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted labels and scores of ``method`` (rules or model) fitted on the training part."""
+    if method == "rules":
+        labelled = RuleStanceClassifier(codebook=codebook).fit(train_texts, train_y).explain(test_texts)
+        return labelled["stance"].to_numpy(dtype=object), labelled["score"].to_numpy(dtype=float)
+    model = make_stance_model(codebook=codebook, seed=seed, **dict(model_params or {})).fit(train_texts, train_y)
+    proba = model.predict_proba(test_texts)
+    classes = np.asarray(model.classes_, dtype=object)
+    return classes[proba.argmax(axis=1)], proba.max(axis=1)
+
+
+def cross_validate_stance(
+    texts: Sequence[str],
+    y: Sequence[str],
+    *,
+    methods: Sequence[str] = ("rules", "model", "auto"),
+    groups: Sequence | None = None,
+    n_splits: int = 5,
+    inner_splits: int = 3,
+    seed: int = 0,
+    codebook: Codebook | str | Path | None = None,
+    model_params: Mapping | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Out-of-fold predictions of each method on a labelled set.
+
+    ``auto`` is cross-validated honestly: in each outer fold it chooses between rules and model by an
+    inner cross-validation on that fold's training part only, then predicts the held-out part.
+
+    Returns
+    -------
+    predictions : DataFrame
+        ``row, fold, method, predicted, score`` (``row`` indexes ``texts``).
+    selection : DataFrame
+        ``fold, rules_macro_f1, model_macro_f1, chosen``: the inner scores that decided ``auto``.
+    """
+    codebook = _get_codebook(codebook)
+    texts = _as_texts(texts)
+    y = np.asarray(list(y), dtype=object)
+    groups = None if groups is None else np.asarray(list(groups), dtype=object)
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        raise ValueError(f"unknown method {unknown[0]!r} (valid: {', '.join(METHODS)})")
+    needed = {"rules", "model"} if "auto" in methods else set(methods)
+    frames, selection = [], []
+    for fold, (train, test) in enumerate(_folds(y, groups, n_splits=n_splits, seed=seed)):
+        train_texts, test_texts = [texts[i] for i in train], [texts[i] for i in test]
+        out = {}
+        for method in sorted(needed):
+            out[method] = _fit_predict(method, train_texts, y[train], test_texts, codebook=codebook, seed=seed,
+                                       model_params=model_params)
+        if "auto" in methods:
+            inner = select_method(train_texts, y[train], groups=None if groups is None else groups[train],
+                                  n_splits=inner_splits, seed=seed, codebook=codebook, model_params=model_params)
+            out["auto"] = out[inner["chosen"]]
+            selection.append({"fold": fold, **inner})
+        for method in methods:
+            predicted, score = out[method]
+            frames.append(pd.DataFrame({"row": test, "fold": fold, "method": method, "predicted": predicted,
+                                        "score": score}))
+    predictions = pd.concat(frames, ignore_index=True).sort_values(["method", "row"], kind="stable")
+    selection_frame = pd.DataFrame(selection, columns=["fold", "rules_macro_f1", "model_macro_f1", "chosen"])
+    return predictions.reset_index(drop=True), selection_frame
+
+
+def select_method(texts: Sequence[str], y: Sequence[str], *, groups: Sequence | None = None, n_splits: int = 5,
+                  seed: int = 0, codebook: Codebook | str | Path | None = None,
+                  model_params: Mapping | None = None) -> dict:
+    """Choose between rules and model by cross-validated macro-F1 (ties go to the rules, which are faster).
+
+    Returns ``{"rules_macro_f1": ..., "model_macro_f1": ..., "chosen": "rules" | "model"}``. The rules
+    were written looking at training sentences, so their score here is optimistic (see the evaluation
+    report's blind split).
+    """
+    predictions, _ = cross_validate_stance(texts, y, methods=("rules", "model"), groups=groups, n_splits=n_splits,
+                                           seed=seed, codebook=codebook, model_params=model_params)
+    y = np.asarray(list(y), dtype=object)
+    scores = {}
+    for method, group in predictions.groupby("method"):
+        scores[method] = stance_scores(y[group["row"].to_numpy()], group["predicted"].to_numpy())[1]["macro_f1"]
+    chosen = "model" if scores["model"] > scores["rules"] else "rules"
+    return {"rules_macro_f1": scores["rules"], "model_macro_f1": scores["model"], "chosen": chosen}
+
+
+# ==================================================================================================
+# The labeller: rules, model or auto, trained from the gold set and cached
+# ==================================================================================================
+
+@dataclasses.dataclass
+class StanceLabeller:
+    """A ready-to-use stance labeller (see :func:`train_stance_labeller`).
+
+    Attributes
+    ----------
+    method : {"rules", "model"}
+        What labels sentences (``auto`` resolved to one of them).
+    requested : str
+        The method asked for.
+    codebook : Codebook
+    rules : RuleStanceClassifier
+        Fitted on the gold set when there is one (calibrated rule scores), else without labels.
+    model : Pipeline or None
+    selection : dict
+        How ``auto`` chose: cross-validated macro-F1 of each method on the gold set.
+    gold_sha256 : str
+        Hash of the gold file used ("" when none).
+    """
+
+    method: str
+    requested: str
+    codebook: Codebook
+    rules: RuleStanceClassifier
+    model: object = None
+    selection: dict = dataclasses.field(default_factory=dict)
+    gold_sha256: str = ""
+
+    def label(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
+        """``stance``, ``cue`` (evidence) and ``score`` (calibrated probability of ``stance``) per sentence."""
+        texts = _as_texts(texts)
+        if self.method == "rules":
+            return self.rules.explain(texts)
+        proba = self.model.predict_proba(texts) if texts else np.zeros((0, len(self.model.classes_)))
+        classes = np.asarray(self.model.classes_, dtype=object)
+        stance = classes[proba.argmax(axis=1)] if len(texts) else np.zeros(0, dtype=object)
+        resolution = _resolve_texts(texts, self.codebook)
+        rank_of = {label: index for index, label in enumerate(self.codebook.precedence)}
+        rank = np.array([rank_of[label] for label in stance], dtype=np.int64)
+        return pd.DataFrame({"stance": stance, "cue": _evidence(resolution, self.codebook, rank),
+                             "score": proba.max(axis=1) if len(texts) else np.zeros(0)})
+
+
+def _package_versions() -> dict[str, str]:
+    import platform
+
+    import scipy
+    import sklearn
+
+    return {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+            "pandas": pd.__version__, "scikit-learn": sklearn.__version__, "analysis": __version__}
+
+
+def _model_key(gold_sha256: str, codebook: Codebook, *, method: str, seed: int, n_splits: int,
+               model_params: Mapping | None) -> str:
+    """Cache key: what the fitted model depends on (gold file, cue file, parameters, package versions)."""
+    import json
+
+    payload = json.dumps({"gold": gold_sha256, "codebook": codebook.sha256 or repr(codebook.cues), "method": method,
+                          "seed": seed, "n_splits": n_splits, "params": dict(sorted((model_params or {}).items())),
+                          "versions": _package_versions()}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def train_stance_labeller(
+    *,
+    method: Method = "auto",
+    gold: str | Path | pd.DataFrame | None = None,
+    codebook: Codebook | str | Path | None = None,
+    seed: int = 0,
+    n_splits: int = 5,
+    model_params: Mapping | None = None,
+    cache_dir: str | Path | None = paths.MODELS_DIR,
+) -> StanceLabeller:
+    """A stance labeller trained from the gold set, fitted once and cached.
+
+    Parameters
+    ----------
+    method : {"rules", "model", "auto"}
+        ``auto`` cross-validates rules and model on the gold set (grouped by debate, ``n_splits`` folds,
+        fixed ``seed``) and keeps the one with the higher macro-F1.
+    gold : path or DataFrame, optional
+        Training sentences (default ``data/annotations/gold_train_v1.csv``). Without a gold file, ``rules``
+        and ``auto`` fall back to uncalibrated rules (empty ``score``) and ``model`` is an error.
+    cache_dir : path or None
+        Fitted models are stored here (``stance-<key>.joblib``), keyed by the gold file's hash, the cue
+        file's hash, the parameters and the package versions; ``None`` disables the cache. Nothing is ever
+        downloaded.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r} (valid: {', '.join(METHODS)})")
+    codebook = _get_codebook(codebook)
+    if gold is None:
+        gold = paths.GOLD_TRAIN_FILE
+    if isinstance(gold, pd.DataFrame):
+        frame = gold
+        gold_sha256 = hashlib.sha256(pd.util.hash_pandas_object(frame[["text", "stance"]], index=False)
+                                     .to_numpy().tobytes()).hexdigest()
+    elif Path(gold).is_file():
+        frame = read_gold(gold, codebook=codebook)
+        gold_sha256 = file_sha256(gold)
+    else:
+        if method == "model":
+            raise InputError("gold set not found: the model is trained from it (use --method rules)", path=gold)
+        rules = RuleStanceClassifier(codebook=codebook).fit([])
+        return StanceLabeller(method="rules", requested=method, codebook=codebook, rules=rules,
+                              selection={"note": f"no gold set at {gold}: rules, uncalibrated"})
+    texts, y = frame["text"].tolist(), frame["stance"].to_numpy(dtype=object)
+    rules = RuleStanceClassifier(codebook=codebook).fit(texts, y)
+    if method == "rules":
+        return StanceLabeller(method="rules", requested=method, codebook=codebook, rules=rules,
+                              gold_sha256=gold_sha256)
+    key = _model_key(gold_sha256, codebook, method=method, seed=seed, n_splits=n_splits, model_params=model_params)
+    cached = _load_cached_model(cache_dir, key)
+    if cached is None:
+        model = make_stance_model(codebook=codebook, seed=seed, **dict(model_params or {})).fit(texts, y)
+        selection = {}
+        if method == "auto":
+            selection = select_method(texts, y, groups=debate_groups(frame), n_splits=n_splits, seed=seed,
+                                      codebook=codebook, model_params=model_params)
+        cached = {"key": key, "model": model, "selection": selection}
+        _store_cached_model(cache_dir, key, cached)
+    chosen = cached["selection"].get("chosen", "model") if method == "auto" else "model"
+    return StanceLabeller(method=chosen, requested=method, codebook=codebook, rules=rules, model=cached["model"],
+                          selection=dict(cached["selection"]), gold_sha256=gold_sha256)
+
+
+def _cache_path(cache_dir: str | Path, key: str) -> Path:
+    return Path(cache_dir) / f"stance-{key[:24]}.joblib"
+
+
+def _load_cached_model(cache_dir: str | Path | None, key: str) -> dict | None:
+    if cache_dir is None:
+        return None
+    path = _cache_path(cache_dir, key)
+    if not path.is_file():
+        return None
+    import joblib
+
+    try:
+        cached = joblib.load(path)
+    except Exception:  # a damaged or foreign cache file is refitted, not trusted
+        return None
+    return cached if isinstance(cached, dict) and cached.get("key") == key else None
+
+
+def _store_cached_model(cache_dir: str | Path | None, key: str, cached: dict) -> None:
+    if cache_dir is None:
+        return
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump(cached, buffer)
+    write_bytes(_cache_path(cache_dir, key), buffer.getvalue())
+
+
+def label_sentences(
+    frame: pd.DataFrame,
+    *,
+    labeller: StanceLabeller | None = None,
+    method: Method = "auto",
+    themes: Callable[[list[str]], Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """Add ``themes``, ``stance``, ``cue`` and ``score`` to a table with a ``text`` column (others kept).
+
+    Parameters
+    ----------
+    labeller : StanceLabeller, optional
+        Default: :func:`train_stance_labeller` with ``method``.
+    themes : callable, optional
+        Theme labels of a list of texts (``;``-joined, sorted); ``None`` leaves ``themes`` empty. This is
+        the seam where :func:`analysis.themes.label_themes` plugs in.
+    """
+    if "text" not in frame:
+        raise InputError("the table has no 'text' column")
+    if labeller is None:
+        labeller = train_stance_labeller(method=method)
+    texts = _as_texts(frame["text"])
+    labelled = frame.copy()
+    labelled["themes"] = list(themes(texts)) if themes is not None else ""
+    stance = labeller.label(texts)
+    for column in ("stance", "cue", "score"):
+        labelled[column] = stance[column].to_numpy()
+    return labelled
+
+
+# ==================================================================================================
+# Evaluation
+# ==================================================================================================
+
+def stance_scores(y_true: Sequence[str], y_pred: Sequence[str], *,
+                  labels: Sequence[str] = LABELS) -> tuple[pd.DataFrame, dict]:
+    """Per-label precision, recall, F1 and the summary scores of the codebook.
+
+    Returns
+    -------
+    per_label : DataFrame
+        ``label, precision, recall, f1, support`` (gold count), ``predicted`` (predicted count).
+    summary : dict
+        ``n``, ``accuracy``, ``macro_f1`` (mean F1 over ``labels``), ``f_favor`` (F1 of support),
+        ``f_against`` (F1 of oppose ∪ condemn, as one class), ``f_avg = (f_favor + f_against) / 2``.
+
+    >>> stance_scores(["support", "oppose", "condemn"], ["support", "condemn", "condemn"])[1]["f_avg"]
+    1.0
+    """
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    y_true = np.asarray(list(y_true), dtype=object)
+    y_pred = np.asarray(list(y_pred), dtype=object)
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=list(labels),
+                                                                     zero_division=0)
+    predicted = np.array([(y_pred == label).sum() for label in labels], dtype=np.int64)
+    per_label = pd.DataFrame({"label": list(labels), "precision": precision, "recall": recall, "f1": f1,
+                              "support": support.astype(np.int64), "predicted": predicted})
+
+    def favor_against(values: np.ndarray) -> np.ndarray:
+        return np.where(np.isin(values, list(FAVOR)), "FAVOR", np.where(np.isin(values, list(AGAINST)), "AGAINST", "NONE"))
+
+    mapped_true, mapped_pred = favor_against(y_true), favor_against(y_pred)
+    f_favor, f_against = f1_score(mapped_true, mapped_pred, labels=["FAVOR", "AGAINST"], average=None, zero_division=0)
+    summary = {"n": int(len(y_true)), "accuracy": float((y_true == y_pred).mean()) if len(y_true) else float("nan"),
+               "macro_f1": float(np.mean(f1)), "f_favor": float(f_favor), "f_against": float(f_against),
+               "f_avg": float((f_favor + f_against) / 2)}
+    return per_label, summary
+
+
+def majority_label(y: Sequence[str], *, labels: Sequence[str] = LABELS) -> str:
+    """The most frequent label (ties broken by the order of ``labels``)."""
+    counts = pd.Series(list(y), dtype=object).value_counts()
+    return max(labels, key=lambda label: (counts.get(label, 0), -list(labels).index(label)))
+
+
+def expected_calibration_error(correct: np.ndarray, score: np.ndarray, *, n_bins: int = 10) -> float:
+    """Mean |accuracy − confidence| over equal-width score bins, weighted by bin size (NaN without scores)."""
+    correct, score = np.asarray(correct, dtype=float), np.asarray(score, dtype=float)
+    keep = ~np.isnan(score)
+    if not keep.any():
+        return float("nan")
+    correct, score = correct[keep], score[keep]
+    bins = np.minimum((score * n_bins).astype(int), n_bins - 1)
+    error = 0.0
+    for index in np.unique(bins):
+        inside = bins == index
+        error += inside.sum() * abs(correct[inside].mean() - score[inside].mean())
+    return float(error / len(score))
+
+
+@dataclasses.dataclass
+class StanceEvaluation:
+    """Everything :func:`evaluate_stance` measured, as tables (one row per split × method [× label])."""
+
+    summary: pd.DataFrame
+    metrics: pd.DataFrame
+    confusion: pd.DataFrame
+    predictions: pd.DataFrame
+    selection: pd.DataFrame
+    notes: list[str]
+
+
+def _score_block(split: str, subset: str, method: str, gold: np.ndarray, predicted: np.ndarray, score: np.ndarray,
+                 majority: str, labels: Sequence[str]) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    per_label, summary = stance_scores(gold, predicted, labels=labels)
+    _, base = stance_scores(gold, np.full(len(gold), majority, dtype=object), labels=labels)
+    f1 = per_label.set_index("label")["f1"]
+    row = {"split": split, "subset": subset, "method": method, **summary,
+           **{f"f1_{label}": float(f1[label]) for label in labels},
+           "majority_label": majority, "majority_macro_f1": base["macro_f1"],
+           "macro_f1_above_majority": summary["macro_f1"] - base["macro_f1"],
+           "mean_score": float(np.nanmean(score)) if np.isfinite(score).any() else float("nan"),
+           "ece": expected_calibration_error(gold == predicted, score)}
+    per_label.insert(0, "method", method)
+    per_label.insert(0, "subset", subset)
+    per_label.insert(0, "split", split)
+    confusion = (pd.crosstab(pd.Categorical(gold, categories=labels), pd.Categorical(predicted, categories=labels),
+                             dropna=False).stack().rename("count").reset_index())
+    confusion.columns = ["gold", "predicted", "count"]
+    for name, value in (("method", method), ("subset", subset), ("split", split)):
+        confusion.insert(0, name, value)
+    return row, per_label, confusion
+
+
+def evaluate_stance(
+    train: pd.DataFrame,
+    blind: pd.DataFrame | None = None,
+    *,
+    methods: Sequence[str] = ("rules", "model", "auto"),
+    n_splits: int = 5,
+    seed: int = 0,
+    group_by_debate: bool = True,
+    codebook: Codebook | str | Path | None = None,
+    model_params: Mapping | None = None,
+) -> StanceEvaluation:
+    """Score rules, model and auto against gold labels, beside the majority-class baseline.
+
+    * ``cv``: stratified ``n_splits``-fold cross-validation on ``train`` (grouped by debate, fixed
+      ``seed``), pooled out-of-fold predictions; ``auto`` chooses by an inner cross-validation in each fold.
+    * ``blind``: every method fitted on all of ``train``, scored on ``blind`` (debates never seen).
+
+    Both are reported for all sentences and for the ``random`` sampling stratum alone (the unbiased
+    sample; the ``enriched`` stratum over-represents oppose and condemn).
+    """
+    codebook = _get_codebook(codebook)
+    labels = codebook.labels
+    notes = ["The rules were written from the codebook and tuned on gold_train: their cv scores are not held out; "
+             "the blind split is."]
+    rows, metrics, confusions, predictions = [], [], [], []
+    y = train["stance"].to_numpy(dtype=object)
+    groups = debate_groups(train) if group_by_debate else None
+    cv, selection = cross_validate_stance(train["text"].tolist(), y, methods=methods, groups=groups,
+                                          n_splits=n_splits, seed=seed, codebook=codebook, model_params=model_params)
+    selection.insert(0, "split", "cv")
+    # The majority baseline of each fold is the majority of its training part.
+    folds = _folds(y, groups, n_splits=n_splits, seed=seed)
+    fold_majority = {fold: majority_label(y[tr], labels=labels) for fold, (tr, _) in enumerate(folds)}
+    parts = {"cv": (train, cv)}
+    if blind is not None and len(blind):
+        blind_rows = []
+        train_texts = train["text"].tolist()
+        chosen = None
+        for method in methods:
+            if method == "auto":
+                choice = select_method(train_texts, y, groups=groups, n_splits=n_splits, seed=seed, codebook=codebook,
+                                       model_params=model_params)
+                selection = pd.concat([selection, pd.DataFrame([{"split": "blind", "fold": -1, **choice}])],
+                                      ignore_index=True)
+                chosen = choice["chosen"]
+                continue
+            predicted, score = _fit_predict(method, train_texts, y, blind["text"].tolist(), codebook=codebook,
+                                            seed=seed, model_params=model_params)
+            blind_rows.append(pd.DataFrame({"row": np.arange(len(blind)), "fold": -1, "method": method,
+                                            "predicted": predicted, "score": score}))
+        if chosen is not None:
+            source = next((frame for frame in blind_rows if frame["method"].iat[0] == chosen), None)
+            if source is None:
+                predicted, score = _fit_predict(chosen, train_texts, y, blind["text"].tolist(), codebook=codebook,
+                                                seed=seed, model_params=model_params)
+                source = pd.DataFrame({"row": np.arange(len(blind)), "fold": -1, "predicted": predicted, "score": score})
+            blind_rows.append(source.assign(method="auto"))
+        parts["blind"] = (blind, pd.concat(blind_rows, ignore_index=True))
+    for split, (gold_frame, predicted_frame) in parts.items():
+        gold_y = gold_frame["stance"].to_numpy(dtype=object)
+        sampling = gold_frame["sampling"].to_numpy(dtype=object) if "sampling" in gold_frame else None
+        for method in methods:
+            part = predicted_frame[predicted_frame["method"] == method].sort_values("row")
+            rows_index = part["row"].to_numpy()
+            gold_part = gold_y[rows_index]
+            if split == "cv":
+                majority = np.array([fold_majority[fold] for fold in part["fold"]], dtype=object)
+                majority_name = majority_label(y, labels=labels)
+            else:
+                majority_name = majority_label(y, labels=labels)
+            subsets = [("all", np.ones(len(part), dtype=bool))]
+            if sampling is not None and (sampling[rows_index] == "random").any():
+                subsets.append(("random", sampling[rows_index] == "random"))
+            for subset, mask in subsets:
+                row, per_label, confusion = _score_block(split, subset, method, gold_part[mask],
+                                                         part["predicted"].to_numpy(dtype=object)[mask],
+                                                         part["score"].to_numpy(dtype=float)[mask], majority_name, labels)
+                if split == "cv":  # baseline: each fold's own training majority
+                    _, base = stance_scores(gold_part[mask], majority[mask], labels=labels)
+                    row["majority_macro_f1"] = base["macro_f1"]
+                    row["macro_f1_above_majority"] = row["macro_f1"] - base["macro_f1"]
+                rows.append(row)
+                metrics.append(per_label)
+                confusions.append(confusion)
+            ids = gold_frame["id"].to_numpy(dtype=object)[rows_index] if "id" in gold_frame else rows_index
+            predictions.append(pd.DataFrame({"split": split, "method": method, "id": ids, "fold": part["fold"].to_numpy(),
+                                             "gold": gold_part, "predicted": part["predicted"].to_numpy(),
+                                             "score": part["score"].to_numpy()}))
+    return StanceEvaluation(summary=pd.DataFrame(rows), metrics=pd.concat(metrics, ignore_index=True),
+                            confusion=pd.concat(confusions, ignore_index=True),
+                            predictions=pd.concat(predictions, ignore_index=True), selection=selection, notes=notes)
+
+
+def format_evaluation(evaluation: StanceEvaluation) -> str:
+    """The evaluation as a Markdown report (fixed number formats, so reruns are identical)."""
+    lines = ["# Stance evaluation", ""]
+    lines += [f"- {note}" for note in evaluation.notes] + [""]
+    columns = ["split", "subset", "method", "n", "macro_f1", "majority_macro_f1", "macro_f1_above_majority", "f_avg",
+               "accuracy", "f1_support", "f1_oppose", "f1_condemn", "f1_neutral", "ece"]
+    summary = evaluation.summary[columns]
+    lines += ["## Summary", "", _markdown_table(summary), ""]
+    lines += ["## Per label", ""]
+    metrics = evaluation.metrics[evaluation.metrics["subset"] == "all"]
+    lines += [_markdown_table(metrics[["split", "method", "label", "precision", "recall", "f1", "support", "predicted"]]), ""]
+    lines += ["## Confusion matrices (rows: gold, columns: predicted; all sentences)", ""]
+    confusion = evaluation.confusion[evaluation.confusion["subset"] == "all"]
+    for (split, method), block in confusion.groupby(["split", "method"], sort=False):
+        table = block.pivot(index="gold", columns="predicted", values="count")
+        order = [label for label in LABELS if label in table.index]
+        table = table.loc[order, order].reset_index().rename(columns={"gold": f"{split} / {method}"})
+        lines += [_markdown_table(table), ""]
+    if len(evaluation.selection):
+        lines += ["## How auto chose", "", _markdown_table(evaluation.selection), ""]
+    return "\n".join(lines)
+
+
+def _markdown_table(frame: pd.DataFrame) -> str:
+    def cell(value) -> str:
+        if isinstance(value, (float, np.floating)):
+            return "" if np.isnan(value) else f"{value:.3f}"
+        return str(value)
+
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(cell(value) for value in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+# ==================================================================================================
+# Aggregation
+# ==================================================================================================
+
+def stance_shares(
+    sentences: pd.DataFrame,
+    *,
+    by: str | Sequence[str] = "doc_id",
+    weight: Literal["sentence", "document"] = "sentence",
+    labels: Sequence[str] = LABELS,
+) -> pd.DataFrame:
+    """Share of each stance among the sentences of each group.
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        A ``stance`` column and the ``by`` columns (for ``weight="document"`` also ``doc_id``).
+    by : str or list of str
+        ``"doc_id"`` for speeches, ``"country"`` for countries (join the document metadata first) ...
+    weight : {"sentence", "document"}
+        ``"sentence"``: shares of the pooled sentences of the group, ``n_label / n``. ``"document"``: the
+        mean of the group's per-speech shares, so that long speeches do not dominate.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``n_sentences`` (and ``n_documents`` for ``weight="document"``), then
+        ``stance_<label>`` for each label; sorted by ``by``.
+
+    >>> frame = pd.DataFrame({"doc_id": ["a", "a", "b"], "stance": ["support", "oppose", "support"]})
+    >>> stance_shares(frame)[["doc_id", "stance_support", "stance_oppose"]].values.tolist()
+    [['a', 0.5, 0.5], ['b', 1.0, 0.0]]
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [column for column in [*by, "stance"] if column not in sentences]
+    if missing:
+        raise KeyError(f"stance_shares needs column {missing[0]!r}")
+    if weight not in ("sentence", "document"):
+        raise ValueError(f"weight must be 'sentence' or 'document', got {weight!r}")
+    columns = [f"stance_{label}" for label in labels]
+    if weight == "document":
+        per_document = stance_shares(sentences, by=sorted(set(by) | {"doc_id"}), labels=labels)
+        grouped = per_document.groupby(by, sort=True, dropna=False)
+        shares = grouped[columns].mean()
+        shares.insert(0, "n_documents", grouped.size())
+        shares.insert(0, "n_sentences", grouped["n_sentences"].sum())
+        return shares.reset_index()
+    indicator = pd.get_dummies(pd.Categorical(sentences["stance"], categories=list(labels))).astype(float)
+    indicator.columns = columns
+    indicator.index = sentences.index
+    grouped = pd.concat([sentences[by], indicator], axis=1).groupby(by, sort=True, dropna=False)
+    shares = grouped[columns].mean()
+    shares.insert(0, "n_sentences", grouped.size())
+    return shares.reset_index()
+
+
+def stance_by_theme(sentences: pd.DataFrame, *, labels: Sequence[str] = LABELS,
+                    include_unthemed: bool = False) -> pd.DataFrame:
+    """Stance shares of the sentences about each theme (a sentence with two themes counts for both).
+
+    ``themes`` is the ``;``-joined column of ``sentences.csv``; sentences without a theme are left out,
+    or reported as theme ``""`` with ``include_unthemed``.
+    """
+    exploded = sentences.assign(theme=sentences["themes"].fillna("").astype(str).str.split(";")).explode("theme")
+    if not include_unthemed:
+        exploded = exploded[exploded["theme"] != ""]
+    return stance_shares(exploded, by="theme", labels=labels)
