@@ -26,7 +26,7 @@ from .errors import InputError
 from .io import write_csv, write_text
 from .terms import count_terms, count_word_tokens
 from .text import load_stopwords
-from .stance import Method, StanceLabeller, stance_shares, train_stance_labeller
+from .stance import Method, StanceLabeller, load_codebook, stance_shares, train_stance_labeller
 from .themes import Lexicon, load_lexicon, score_corpus
 
 __all__ = [
@@ -183,8 +183,9 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
     if themes_file is not None and not Path(themes_file).is_file():
         raise InputError("theme lexicon not found", path=themes_file)
     lexicon = load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
-    stance = train_stance_labeller(method=stance_method)
+    codebook = load_codebook()
     corpus = read_corpus(corpus_path, progress=progress)
+    stance = train_stance_labeller(method=stance_method, codebook=codebook)
     result = build_tables(corpus, lexicon=lexicon, stance=stance)
     write_tables(result, out_dir)
     if result.documents.empty:

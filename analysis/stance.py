@@ -61,6 +61,7 @@ __all__ = [
     "StanceLabeller",
     "check_codebook",
     "evaluate_stance",
+    "fit_stance_model",
     "label_rules",
     "label_sentences",
     "load_codebook",
@@ -188,8 +189,6 @@ def _phrases_regex(phrases: Sequence[str]) -> str:
     ending (``terror*``). The regex ends at a word end.
 
     >>> regex = _phrases_regex(["Iraq", "Iraqi", "Iran", "terror*"])
-    >>> regex
-    "(?:ira(?:n|qi?)|terror[\\w'-]*)(?!\\w)"
     >>> [bool(re.fullmatch(regex, word)) for word in ["iraqi", "iran", "terrorists", "ira"]]
     [True, True, True, False]
     """
@@ -235,7 +234,7 @@ def _prepare_pattern(source: str) -> str:
         elif char == "[":
             in_class = True
         elif char == "^":
-            char = r"(?<=\n )"
+            char = _SENTENCE_START
         out.append(char.lower())
         index += 1
     return "".join(out)
@@ -501,6 +500,8 @@ def _read_cue(item, label: str, index: int, lexicons: Mapping[str, str], labels:
     regex = _expand_pattern(pattern, lexicons, where, name, *keys, "pattern", compile=False)
     for number, alternative in enumerate(_split_alternatives(regex), start=1):
         _compile_checked(_alternative_regex(alternative), where, *keys, "pattern")
+        if _is_sentence_level(alternative):
+            continue
         try:
             _literal_prefixes(alternative)
         except ValueError as exc:
@@ -709,8 +710,9 @@ def _match_buffer(texts: Sequence[str]) -> tuple[str, np.ndarray]:
 def _prefix_trie(prefixes: Iterable[str]) -> str:
     """A regex matching the longest of ``prefixes`` at a position (a trie: few branches tried per word).
 
-    >>> _prefix_trie(["we", "we are", "welcome", "must"])
-    '(?:must|we(?:\\ are|lcome)?)'
+    >>> trie = _prefix_trie(["we", "we are", "welcome", "must"])
+    >>> [re.match(trie, text).group() for text in ["we are here", "welcome", "we do", "must go"]]
+    ['we are', 'welcome', 'we', 'must']
     """
     trie: dict = {}
     for prefix in prefixes:
@@ -736,11 +738,27 @@ _COMPILED: dict[tuple, "_CompiledCues"] = {}
 
 @dataclasses.dataclass
 class _CompiledCues:
-    scan: re.Pattern                         # finds word starts where some cue prefix occurs (group 1)
+    scan: re.Pattern | None                  # finds word starts where some cue prefix occurs (group 1)
     candidates: dict[str, tuple[int, ...]]   # prefix found -> the alternatives to try there
     alternatives: list[re.Pattern]           # each alternative, to match at a position
     alternative_cue: list[int]               # alternative -> cue index
     contexts: list[tuple[tuple[str, re.Pattern, int], ...]]  # per cue
+    at_sentence_start: tuple[int, ...] = ()  # alternatives tried once per sentence (``^`` with no word prefix)
+
+
+_SENTENCE_START = r"(?<=\n )"
+
+
+def _is_sentence_level(alternative: str) -> bool:
+    """An alternative anchored at the sentence start (``^``) whose first word is not literal, such as
+    ``^[^\\n]*\\?$`` (a question): it is tried once at the start of each sentence instead of at words."""
+    if not alternative.startswith(_SENTENCE_START):
+        return False
+    try:
+        _literal_prefixes(alternative)
+    except ValueError:
+        return True
+    return False
 
 
 def _alternative_regex(alternative: str) -> str:
@@ -764,12 +782,15 @@ def _context_source(kind: str, regex: str, within: int) -> str:
 def _compile_cues(codebook: Codebook) -> _CompiledCues:
     key = tuple((cue.regex, cue.contexts) for cue in codebook.cues)
     if key not in _COMPILED:
-        alternatives, alternative_cue, by_prefix = [], [], {}
+        alternatives, alternative_cue, by_prefix, at_sentence_start = [], [], {}, []
         for cue_index, cue in enumerate(codebook.cues):
             for alternative in _split_alternatives(cue.regex):
                 number = len(alternatives)
                 alternatives.append(re.compile(_alternative_regex(alternative), _FLAGS))
                 alternative_cue.append(cue_index)
+                if _is_sentence_level(alternative):
+                    at_sentence_start.append(number)
+                    continue
                 for prefix in _literal_prefixes(alternative):
                     by_prefix.setdefault(prefix, []).append(number)
         # Where the longest prefix found is P, every alternative whose prefix is a prefix of P may match.
@@ -780,20 +801,22 @@ def _compile_cues(codebook: Codebook) -> _CompiledCues:
                           for kind, regex, within in cue.contexts)
                     for cue in codebook.cues]
         # One capturing group only: a match object copies every group, so thousands would be slow.
-        scan = re.compile(f" (?=({_prefix_trie(by_prefix)}))", _FLAGS)
+        scan = re.compile(f" (?=({_prefix_trie(by_prefix)}))", _FLAGS) if by_prefix else None
         _COMPILED[key] = _CompiledCues(scan=scan, candidates=candidates, alternatives=alternatives,
-                                       alternative_cue=alternative_cue, contexts=contexts)
+                                       alternative_cue=alternative_cue, contexts=contexts,
+                                       at_sentence_start=tuple(at_sentence_start))
     return _COMPILED[key]
 
 
 class CueMatcher:
-    """Every cue of a codebook found in many sentences with one regex scan.
+    r"""Every cue of a codebook found in many sentences with one regex scan.
 
     The sentences are joined into one lower-cased buffer (:func:`_match_buffer`). One ``finditer`` jumps
     from word start to word start and, with a trie of the literal prefixes of all cue patterns, finds the
     words where some cue can begin; only the few cue alternatives that share the prefix found are then
     tried at that word, and the cue's ``after``/``before`` contexts checked. Every cue matching at a word is
-    found, including cues that overlap.
+    found, including cues that overlap. Alternatives anchored at the sentence start whose first word is not
+    literal (``^[^\n]*\?$``) are tried once per sentence.
 
     Parameters
     ----------
@@ -820,7 +843,7 @@ class CueMatcher:
             compiled = self._compiled
             starts, ends, cues = [], [], []
             candidates = compiled.candidates
-            for hit in compiled.scan.finditer(buffer):
+            for hit in compiled.scan.finditer(buffer) if compiled.scan is not None else ():
                 position = hit.end()
                 seen = set()
                 for number in candidates[hit.group(1)]:
@@ -836,6 +859,21 @@ class CueMatcher:
                         if span is None:
                             continue
                     seen.add(cue_index)
+                    starts.append(span[0])
+                    ends.append(span[1])
+                    cues.append(cue_index)
+            for number in compiled.at_sentence_start:  # few such alternatives: one try per sentence each
+                cue_index = compiled.alternative_cue[number]
+                regex = compiled.alternatives[number]
+                for position in offsets.tolist():
+                    found = regex.match(buffer, position)
+                    if found is None:
+                        continue
+                    span = (position, found.end())
+                    if compiled.contexts[cue_index]:
+                        span = self._check_contexts(buffer, compiled.contexts[cue_index], span)
+                        if span is None:
+                            continue
                     starts.append(span[0])
                     ends.append(span[1])
                     cues.append(cue_index)
@@ -973,7 +1011,7 @@ def label_rules(texts: Sequence[str] | pd.Series, *, codebook: Codebook | str | 
 
     >>> label_rules(["We call upon all States to ratify the Convention.",
     ...              "We do not support the draft resolution."]).to_dict("list")
-    {'stance': ['support', 'oppose'], 'cue': ['support:calls upon@3-14', 'oppose:not support@6-23']}
+    {'stance': ['support', 'oppose'], 'cue': ['support:calls upon@3-12', 'oppose:not support@6-17']}
     """
     codebook = _get_codebook(codebook)
     resolution = _resolve_texts(texts, codebook)
@@ -1236,7 +1274,7 @@ def make_stance_model(
     word_ngram_range: tuple[int, int] = (1, 2),
     char_ngram_range: tuple[int, int] | None = (2, 5),
     cue_weight: float = 1.0,
-    calibration: Literal["sigmoid", "isotonic"] = "sigmoid",
+    calibration: Literal["sigmoid", "isotonic"] | None = "sigmoid",
     calibration_folds: int = 3,
     seed: int = 0,
 ):
@@ -1254,6 +1292,9 @@ def make_stance_model(
         Inverse regularisation strength of the logistic regression.
     word_ngram_range, char_ngram_range : (int, int)
         N-gram lengths; ``char_ngram_range=None`` leaves character n-grams out (faster).
+    calibration : {"sigmoid", "isotonic"} or None
+        ``None`` keeps the logistic regression's own probabilities (for training sets too small to hold
+        out calibration folds; see :func:`fit_stance_model`).
     seed : int
         Seed of the calibration folds (the rest is deterministic).
     """
@@ -1270,10 +1311,29 @@ def make_stance_model(
                                                min_df=2, lowercase=True)))
     parts.append(("cues", CueFeatures(codebook=codebook)))
     features = FeatureUnion(parts, transformer_weights={"cues": cue_weight})
-    classifier = CalibratedClassifierCV(
-        LogisticRegression(C=C, class_weight="balanced", solver="newton-cg", max_iter=1000),
-        method=calibration, cv=StratifiedKFold(calibration_folds, shuffle=True, random_state=seed), ensemble=False)
+    classifier = LogisticRegression(C=C, class_weight="balanced", solver="newton-cg", max_iter=1000)
+    if calibration is not None:
+        classifier = CalibratedClassifierCV(classifier, method=calibration, ensemble=False,
+                                            cv=StratifiedKFold(calibration_folds, shuffle=True, random_state=seed))
     return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def fit_stance_model(texts: Sequence[str], y: Sequence[str], *, codebook: Codebook | str | Path | None = None,
+                     seed: int = 0, model_params: Mapping | None = None):
+    """:func:`make_stance_model` fitted on labelled sentences.
+
+    Calibration needs at least two sentences of every label in each internal fold, so with few labelled
+    sentences the number of calibration folds shrinks (down to 2), and below that the model keeps the
+    logistic regression's own probabilities.
+    """
+    params = dict(model_params or {})
+    smallest = int(pd.Series(list(y)).value_counts().min()) if len(y) else 0
+    folds = min(params.get("calibration_folds", 3), smallest // 2)
+    if folds < 2:
+        params["calibration"] = None
+    else:
+        params["calibration_folds"] = folds
+    return make_stance_model(codebook=codebook, seed=seed, **params).fit(_as_texts(texts), list(y))
 
 
 # ==================================================================================================
@@ -1301,7 +1361,7 @@ def _fit_predict(method: str, train_texts: list[str], train_y: np.ndarray, test_
     if method == "rules":
         labelled = RuleStanceClassifier(codebook=codebook).fit(train_texts, train_y).explain(test_texts)
         return labelled["stance"].to_numpy(dtype=object), labelled["score"].to_numpy(dtype=float)
-    model = make_stance_model(codebook=codebook, seed=seed, **dict(model_params or {})).fit(train_texts, train_y)
+    model = fit_stance_model(train_texts, train_y, codebook=codebook, seed=seed, model_params=model_params)
     proba = model.predict_proba(test_texts)
     classes = np.asarray(model.classes_, dtype=object)
     return classes[proba.argmax(axis=1)], proba.max(axis=1)
@@ -1498,7 +1558,7 @@ def train_stance_labeller(
     key = _model_key(gold_sha256, codebook, method=method, seed=seed, n_splits=n_splits, model_params=model_params)
     cached = _load_cached_model(cache_dir, key)
     if cached is None:
-        model = make_stance_model(codebook=codebook, seed=seed, **dict(model_params or {})).fit(texts, y)
+        model = fit_stance_model(texts, y, codebook=codebook, seed=seed, model_params=model_params)
         selection = {}
         if method == "auto":
             selection = select_method(texts, y, groups=debate_groups(frame), n_splits=n_splits, seed=seed,
