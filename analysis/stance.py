@@ -837,55 +837,46 @@ class CueMatcher:
         """Find the cues in each sentence: arrays sorted by sentence, then position, then cue."""
         texts = _as_texts(texts)
         n_rows = len(texts)
-        rows_out: list[int] = []
-        if n_rows:
-            buffer, offsets = _match_buffer(texts)
-            compiled = self._compiled
-            starts, ends, cues = [], [], []
-            candidates = compiled.candidates
-            for hit in compiled.scan.finditer(buffer) if compiled.scan is not None else ():
-                position = hit.end()
-                seen = set()
-                for number in candidates[hit.group(1)]:
-                    cue_index = compiled.alternative_cue[number]
-                    if cue_index in seen:
-                        continue
-                    found = compiled.alternatives[number].match(buffer, position)
-                    if found is None:
-                        continue
-                    span = (position, found.end())
-                    if compiled.contexts[cue_index]:
-                        span = self._check_contexts(buffer, compiled.contexts[cue_index], span)
-                        if span is None:
-                            continue
-                    seen.add(cue_index)
-                    starts.append(span[0])
-                    ends.append(span[1])
-                    cues.append(cue_index)
-            for number in compiled.at_sentence_start:  # few such alternatives: one try per sentence each
-                cue_index = compiled.alternative_cue[number]
-                regex = compiled.alternatives[number]
-                for position in offsets.tolist():
-                    found = regex.match(buffer, position)
-                    if found is None:
-                        continue
-                    span = (position, found.end())
-                    if compiled.contexts[cue_index]:
-                        span = self._check_contexts(buffer, compiled.contexts[cue_index], span)
-                        if span is None:
-                            continue
-                    starts.append(span[0])
-                    ends.append(span[1])
-                    cues.append(cue_index)
-            if cues:
-                start = np.asarray(starts, dtype=np.int64)
-                row = np.searchsorted(offsets, start, side="right") - 1
-                end = np.asarray(ends, dtype=np.int64)
-                order = np.lexsort((np.asarray(cues), start))
-                return CueMatches(n_rows=n_rows, row=row[order], cue=np.asarray(cues, dtype=np.int32)[order],
-                                  start=(start - offsets[row])[order], end=(end - offsets[row])[order])
-        empty = np.asarray(rows_out, dtype=np.int64)
-        return CueMatches(n_rows, empty, empty.astype(np.int32), empty, empty)
+        empty = np.zeros(0, dtype=np.int64)
+        if not n_rows:
+            return CueMatches(0, empty, empty.astype(np.int32), empty, empty)
+        buffer, offsets = _match_buffer(texts)
+        compiled = self._compiled
+        starts, ends, cues = [], [], []
+
+        def try_at(number: int, position: int) -> bool:
+            """Record the alternative ``number`` if it matches at ``position`` and its contexts allow it."""
+            found = compiled.alternatives[number].match(buffer, position)
+            if found is None:
+                return False
+            cue_index = compiled.alternative_cue[number]
+            span = (position, found.end())
+            if compiled.contexts[cue_index]:
+                span = self._check_contexts(buffer, compiled.contexts[cue_index], span)
+                if span is None:
+                    return False
+            starts.append(span[0])
+            ends.append(span[1])
+            cues.append(cue_index)
+            return True
+
+        candidates, alternative_cue = compiled.candidates, compiled.alternative_cue
+        for hit in compiled.scan.finditer(buffer) if compiled.scan is not None else ():
+            position, seen = hit.end(), set()
+            for number in candidates[hit.group(1)]:
+                if alternative_cue[number] not in seen and try_at(number, position):
+                    seen.add(alternative_cue[number])
+        for number in compiled.at_sentence_start:  # few such alternatives: one try per sentence each
+            for position in offsets.tolist():
+                try_at(number, position)
+        if not cues:
+            return CueMatches(n_rows, empty, empty.astype(np.int32), empty, empty)
+        start = np.asarray(starts, dtype=np.int64)
+        row = np.searchsorted(offsets, start, side="right") - 1
+        end = np.asarray(ends, dtype=np.int64)
+        order = np.lexsort((np.asarray(cues), start))
+        return CueMatches(n_rows=n_rows, row=row[order], cue=np.asarray(cues, dtype=np.int32)[order],
+                          start=(start - offsets[row])[order], end=(end - offsets[row])[order])
 
     @staticmethod
     def _check_contexts(buffer: str, contexts, span):
