@@ -210,7 +210,7 @@ def _add_evaluate(subparsers) -> None:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .errors import InputError
-    from .io import write_csv, write_text
+    from .io import ensure_output_dir, write_csv, write_text
     from .stance import METHODS, evaluate_stance, format_evaluation, read_gold
 
     methods = [method.strip() for method in args.methods.split(",") if method.strip()]
@@ -220,12 +220,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                          f"(valid: {', '.join(METHODS)})")
     if args.folds < 2:
         raise InputError(f"--folds must be at least 2, got {args.folds}")
+    ensure_output_dir(args.out)  # before the cross-validation, not after it
     train = read_gold(args.gold, codebook=args.codebook)
     blind = None if args.no_blind else read_gold(args.blind, codebook=args.codebook)
     evaluation = evaluate_stance(train, blind, methods=methods, n_splits=args.folds, seed=args.seed,
                                  codebook=args.codebook)
     report = format_evaluation(evaluation)
-    args.out.mkdir(parents=True, exist_ok=True)
     write_csv(evaluation.summary, args.out / "stance_summary.csv")
     write_csv(evaluation.metrics, args.out / "stance_metrics.csv")
     write_csv(evaluation.confusion, args.out / "stance_confusion.csv")

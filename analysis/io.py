@@ -39,6 +39,8 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
     """
     path = Path(path)
     binary = "b" in mode
+    if path.is_dir():
+        raise OutputError("is a folder; give the name of a file to write", path=path)
     _make_folder(path.parent, for_path=path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

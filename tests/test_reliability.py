@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import concurrent.futures
 import errno
+import functools
 import json
 import os
 import re
@@ -39,6 +40,7 @@ from analysis.corpus import (
 from analysis.errors import InputError
 from analysis.pipeline import build_tables, run
 from analysis.terms import count_terms
+from analysis.stance import label_rules, train_stance_labeller
 from analysis.text import analyze, tokenize, token_spans
 from analysis.themes import load_lexicon
 
@@ -171,6 +173,12 @@ def test_header_and_file_name_parsers_accept_any_text(text):
     assert isinstance(parse_file_name(text.replace("\x00", "")), dict)
 
 
+@functools.lru_cache(maxsize=1)
+def _rule_labeller():
+    """The labeller ``run`` uses by default, built once for all examples."""
+    return train_stance_labeller(method="rules")
+
+
 @settings(PROPERTY, max_examples=40)
 @given(st.lists(st.one_of(any_text, record_text), min_size=1, max_size=3))
 def test_the_whole_pipeline_accepts_any_text(raws):
@@ -180,7 +188,7 @@ def test_the_whole_pipeline_accepts_any_text(raws):
             Path(folder, f"speech{number}.txt").write_bytes(raw.encode("utf-8", "surrogatepass"))
         corpus = read_corpus(folder)
     assert len(corpus.documents) + len(corpus.skipped) == len(raws)
-    result = build_tables(corpus)
+    result = build_tables(corpus, stance=_rule_labeller())
     texts = dict(zip(corpus.documents["doc_id"], corpus.documents["text"]))
     for row in result.sentences.itertuples():
         assert texts[row.doc_id][row.start:row.end] == row.text
@@ -188,6 +196,28 @@ def test_the_whole_pipeline_accepts_any_text(raws):
     assert set(labels) <= set(load_lexicon().names)
     assert all(themes == ";".join(sorted(themes.split(";"))) for themes in result.sentences["themes"])
     assert result.documents["doc_id"].tolist() == sorted(texts)
+
+
+_STANCE_WORDS = st.sampled_from(["We", "do", "not", "support", "condemn", "call upon", "reject", "cannot accept",
+                                  "the", "resolution", "terrorism", "in violation of", "double standards", "Russia",
+                                  "my country has ratified", "regret", "\u2019", ",", ".", "(", ")", "\n", "é", ""])
+stance_text = st.lists(st.one_of(_STANCE_WORDS, st.text(max_size=3)), max_size=25).map(" ".join)
+
+
+@PROPERTY
+@given(st.lists(st.one_of(stance_text, any_text), min_size=1, max_size=5))
+def test_stance_rules_label_any_sentence_with_evidence_inside_it(sentences):
+    labels = label_rules(sentences)
+    assert len(labels) == len(sentences)
+    assert set(labels["stance"]) <= {"support", "oppose", "condemn", "neutral"}
+    for text, stance, cue in zip(sentences, labels["stance"], labels["cue"]):
+        # evidence "label:cue name@start-end" (several joined by ";"): each span lies inside the sentence
+        for item in filter(None, cue.split(";")):
+            match = re.fullmatch(r"(\w+):(.+)@(\d+)-(\d+)", item)
+            assert match, cue
+            assert 0 <= int(match[3]) < int(match[4]) <= len(text), (text, cue)
+        if stance != "neutral":
+            assert cue.startswith(f"{stance}:"), (text, stance, cue)
 
 
 # CSV-like bytes: fields, separators, quotes and line ends in any order, sometimes with a header that has a
@@ -560,6 +590,83 @@ def test_bad_arguments_and_config_exit_2_with_one_line(tmp_path, capsys, fixture
     args = {"--corpus": str(fixtures_dir / "messy_corpus"), "--out": str(tmp_path / "out")}
     args.update(dict(zip(extra[::2], (value.format(tmp=tmp_path) for value in extra[1::2]))))
     code = main(["run", *(item for pair in args.items() for item in pair), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert re.fullmatch("error: " + expected.format(tmp=re.escape(str(tmp_path))) + ".*\n", err), err
+
+
+# The stance commands: a broken cue file (config/stance.yml's format), a broken gold file, bad output paths.
+_CUES_OK = """\
+version: 1
+codebook: 1
+precedence: [oppose, support, condemn, neutral]
+default: neutral
+themes: [terrorism]
+cues:
+  support:
+    - name: calls upon
+      pattern: "call(?:s|ed)? upon"
+      examples: ["We call upon all States."]
+"""
+_GOLD_HEADER = "id,split,sampling,corpus,body,meeting,session,country,doc_id,sentence_id,start,end,text,themes,stance\n"
+
+
+def _gold(tmp_path: Path, fixtures_dir: Path, edit) -> None:
+    lines = (fixtures_dir / "stance_gold.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "gold.csv").write_text(edit(lines), encoding="utf-8")
+
+
+_BAD_STANCE_RUNS = {
+    "cues-syntax-error": (lambda p, f: (p / "cues.yml").write_text(_CUES_OK.replace('States."]', 'States."')),
+                          ["label", "--codebook", "{tmp}/cues.yml"], r"{tmp}/cues\.yml:\d+: YAML syntax error"),
+    "cues-unknown-label": (lambda p, f: (p / "cues.yml").write_text(_CUES_OK.replace("  support:", "  supprt:")),
+                           ["label", "--codebook", "{tmp}/cues.yml"],
+                           r"{tmp}/cues\.yml:7: unknown stance label 'supprt' under 'cues'"),
+    "cues-unknown-precedence": (lambda p, f: (p / "cues.yml").write_text(_CUES_OK.replace("condemn,", "condem,")),
+                                ["label", "--codebook", "{tmp}/cues.yml"],
+                                r"{tmp}/cues\.yml:3: unknown stance label 'condem' in 'precedence'"),
+    "cues-invalid-regex": (lambda p, f: (p / "cues.yml").write_text(_CUES_OK.replace("(?:s|ed)?", "(?:s|ed")),
+                           ["label", "--codebook", "{tmp}/cues.yml"],
+                           r"{tmp}/cues\.yml:9: invalid regular expression: missing \)"),
+    "cues-example-fails": (lambda p, f: (p / "cues.yml").write_text(_CUES_OK.replace("We call upon", "We ask")),
+                           ["label", "--codebook", "{tmp}/cues.yml"],
+                           r"{tmp}/cues\.yml:10: cue 'calls upon' does not match its example 1"),
+    "cues-missing": (None, ["label", "--codebook", "{tmp}/cues.yml"], r"{tmp}/cues\.yml: .*not found"),
+    "label-input-missing": (None, ["label", "--input", "{tmp}/nope.csv"], r"{tmp}/nope\.csv: input not found"),
+    "label-output-is-a-folder": (lambda p, f: (p / "out.csv").mkdir(), ["label"],
+                                 r"{tmp}/out\.csv: is a folder; give the name of a file to write"),
+    "gold-unknown-label": (lambda p, f: _gold(p, f, lambda lines: "".join(lines).replace(",support\n", ",suport\n", 1)),
+                           ["evaluate"], r"{tmp}/gold\.csv:2: unknown stance label 'suport'"),
+    "gold-offsets-outside": (lambda p, f: _gold(p, f, lambda lines: lines[0] + lines[1].replace(",0,70,", ",0,700,")
+                                                + "".join(lines[2:])),
+                             ["evaluate"], r"{tmp}/gold\.csv:2: offsets outside the text"),
+    "gold-missing-column": (lambda p, f: (p / "gold.csv").write_text("id,text\n1,We act.\n"), ["evaluate"],
+                            r"{tmp}/gold\.csv:1: missing column 'stance'"),
+    "gold-extra-value": (lambda p, f: _gold(p, f, lambda lines: "".join(lines[:3]) + lines[3].replace(",support", ",x,support")
+                                            + "".join(lines[4:])),
+                         ["evaluate"], r"{tmp}/gold\.csv:4: expected 15 fields, got 16"),
+    "evaluate-out-is-a-file": (lambda p, f: _gold(p, f, "".join) or (p / "ev").write_text("x"), ["evaluate"],
+                               r"{tmp}/ev: the output folder is a file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_BAD_STANCE_RUNS))
+def test_bad_stance_config_gold_and_outputs_exit_2_with_one_line(tmp_path, capsys, fixtures_dir, case):
+    make, extra, expected = _BAD_STANCE_RUNS[case]
+    if make is not None:
+        make(tmp_path, fixtures_dir)
+    command, options = extra[0], [value.format(tmp=tmp_path) for value in extra[1:]]
+    if command == "label":
+        (tmp_path / "in.csv").write_text("id,text\n1,We call upon all States.\n", encoding="utf-8")
+        options = dict(zip(options[::2], options[1::2]))
+        source = options.pop("--input", str(tmp_path / "in.csv"))
+        argv = ["label", source, "-o", str(tmp_path / "out.csv"), "--method", "rules",
+                *(item for pair in options.items() for item in pair)]
+    else:
+        argv = ["evaluate", "--gold", str(tmp_path / "gold.csv"), "--no-blind", "--methods", "rules",
+                "--out", str(tmp_path / "ev"), *options]
+    code = main(argv)
     err = capsys.readouterr().err
     assert code == 2, err
     assert err.count("\n") == 1 and "Traceback" not in err, err
