@@ -929,6 +929,17 @@ def test_floats_are_written_with_six_decimals_and_rows_sorted(tmp_path, fixtures
     assert keys == sorted(keys)
 
 
+def test_label_twice_gives_identical_bytes(tmp_path, fixtures_dir):
+    gold = pd.read_csv(fixtures_dir / "stance_gold.csv", dtype=str, keep_default_na=False)
+    gold[["id", "text"]].to_csv(tmp_path / "in.csv", index=False)
+    for name in ("a.csv", "b.csv"):
+        assert main(["label", str(tmp_path / "in.csv"), "-o", str(tmp_path / name), "--method", "rules",
+                     "--gold", str(fixtures_dir / "stance_gold.csv")]) == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    labelled = pd.read_csv(tmp_path / "a.csv", dtype=str, keep_default_na=False)
+    assert labelled["score"].str.fullmatch(r"\d\.\d{6}").all()
+
+
 @pytest.mark.corpus
 @pytest.mark.slow
 def test_two_runs_on_unsc_umuc_give_identical_tables(corpora, tmp_path):
