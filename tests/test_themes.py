@@ -207,6 +207,12 @@ LABEL_CASES = [
     ("The Humanitarian Coordinator briefed us.", ""),
     ("Drug-resistant infections spread.", ""),
     ("Regional organizations must coordinate.", "cooperation"),
+    # lexicon v3: an organisation named for cooperation carries it; gangs alone are not organised crime
+    ("The OSCE monitors reported shelling near the town.", "cooperation"),
+    ("Our services exchange intelligence and best practices.", "cooperation"),
+    ("Armed gangs and criminal gangs control the slums.", ""),
+    ("The crime-terror nexus worries the region.", "terrorism;trafficking"),
+    ("The two proposals are mutually exclusive.", ""),
     ("", ""),
 ]
 
@@ -639,13 +645,39 @@ def test_fast_tokeniser_on_the_sample_speech(sample_speech_path):
 
 def test_lexicon_beats_the_keyword_baseline_on_gold_train():
     """A regression guard, not a score: the lexicon was tuned on part of this file (see scripts/evaluate_themes.py
-    for the held-out dev and blind numbers)."""
+    and the README for the held-out dev, cross-validated and blind numbers)."""
     gold = pd.read_csv(paths.ANNOTATIONS_DIR / "gold_train_v1.csv", dtype=str, keep_default_na=False)
     lexicon = evaluate_themes(gold["themes"], label_themes(gold["text"])).set_index("theme")
     baseline = evaluate_themes(gold["themes"], keyword_baseline(gold["text"])).set_index("theme")
-    assert lexicon.loc["micro", "f1"] >= baseline.loc["micro", "f1"] + 0.15
-    assert lexicon.loc["cooperation", "f1"] >= baseline.loc["cooperation", "f1"] + 0.3
+    assert lexicon.loc["micro", "f1"] >= baseline.loc["micro", "f1"] + 0.25
+    assert lexicon.loc["cooperation", "f1"] >= baseline.loc["cooperation", "f1"] + 0.45
     assert lexicon.loc["terrorism", "precision"] >= 0.95
+    assert lexicon.loc["trafficking", "precision"] >= 0.9
+
+
+def _evaluation_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("evaluate_themes", paths.PROJECT_ROOT / "scripts" /
+                                                  "evaluate_themes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_evaluation_script_dev_part_holds_out_whole_debates():
+    script = _evaluation_script()
+    gold = script.read_gold(script.GOLD_TRAIN)
+    parts = gold.groupby("debate")["debate"].first().map(script.part_of)
+    assert set(parts) == {"tune", "dev"} and 0.15 < (parts == "dev").mean() < 0.35
+    assert script.debate(pd.Series({"meeting": "", "session": "70", "doc_id": "x"})) == "UNGA session 70"
+
+
+def test_evaluation_script_cross_validation_by_debate(capsys):
+    script = _evaluation_script()
+    assert script.main(["--cv"]) == 0
+    out = capsys.readouterr().out
+    assert "10-fold cross-validation by debate" in out and "lexicon_v" in out and "keyword_regex" in out
 
 
 def test_closest_theme_needs_a_minimum_overlap():
