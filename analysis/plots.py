@@ -39,7 +39,7 @@ __all__ = [
     "DPI", "FIGSIZE", "TALL_FIGSIZE", "OKABE_ITO", "SERIES_COLORS", "THEME_COLORS", "STANCE_COLORS",
     "SavedFigure", "add_source_line", "bar_chart", "corpus_name", "count_by", "diverging_bar_chart",
     "heatmap", "histogram_chart", "histogram_table", "line_chart", "render", "save_figure", "sentence_strip",
-    "pick_speech", "sentence_theme_table", "short_label", "source_line", "stacked_bar_chart",
+    "TIMELINE_LABELS", "complete_rates", "pick_speech", "sentence_theme_table", "timeline_unit", "timeline_units", "short_label", "source_line", "stacked_bar_chart",
 ]
 
 # ------------------------------------------------------------------------------------------------ style
@@ -166,7 +166,6 @@ def short_label(name: object, *, width: int = 22, max_lines: int = 2, missing: s
         if inverted:
             text = inverted["name"].strip()
         text = _FORMAL_PREFIX.sub("", text) or text
-        text = text[:1].upper() + text[1:]
     if len(text) <= width:
         return text
     lines = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True)
@@ -229,7 +228,7 @@ def count_by(table: pd.DataFrame, column: str, *, top_n: int | None = None, sort
         ``"count"``: most frequent first, ties by value; ``"value"``: by value (years in order).
 
     >>> count_by(pd.DataFrame({"year": ["2014", "2003", "2014"]}), "year", sort="value")
-      year  count
+       year  count
     0  2003      1
     1  2014      2
     """
@@ -301,6 +300,93 @@ def pick_speech(documents: pd.DataFrame, *, doc_id: str | None = None, min_sente
         pool = documents
     ordered = pool.assign(_id=pool["doc_id"].astype(str)).sort_values(["n_tokens", "_id"], kind="stable")
     return str(ordered["_id"].iloc[(len(ordered) - 1) // 2])
+
+
+#: Axis labels of the periods :func:`timeline_units` cuts a corpus into.
+TIMELINE_LABELS = {
+    "year": "Year",
+    "month": "Month",
+    "paragraph": "Paragraph of the speech (from 0)",
+    "tenth": "Tenth of the speech (by sentence position, 1 = opening)",
+}
+
+
+def timeline_unit(documents: pd.DataFrame) -> Literal["year", "month", "paragraph", "tenth"]:
+    """The finest time-like axis a corpus supports, for "over time" charts.
+
+    ``"year"`` when the speeches span several years; else ``"month"`` when their dates span several months;
+    else, within the speeches themselves: ``"paragraph"`` for a single speech, ``"tenth"`` (position in the
+    speech) for several.
+
+    >>> timeline_unit(pd.DataFrame({"year": ["2014", "2014"], "date": ["2014-11-19", "2014-12-02"]}))
+    'month'
+    """
+    def distinct(column: str, width: int) -> int:
+        if column not in documents.columns:
+            return 0
+        values = documents[column].fillna("").astype(str).str.strip().str[:width]
+        return values[values.str.len() == width].nunique()
+
+    if distinct("year", 4) > 1:
+        return "year"
+    if distinct("date", 7) > 1:
+        return "month"
+    return "paragraph" if len(documents) == 1 else "tenth"
+
+
+def timeline_units(documents: pd.DataFrame, sentences: pd.DataFrame,
+                   unit: Literal["year", "month", "paragraph", "tenth"]) -> pd.DataFrame:
+    """Texts labelled with their period on the ``unit`` axis: a frame ``period, doc_id, text``.
+
+    ``"year"`` and ``"month"`` give one row per speech (``year``, or the first seven characters of
+    ``date``); speeches without one are left out. ``"paragraph"`` and ``"tenth"`` give one row per sentence
+    (``sentences`` from :func:`analysis.corpus.segment_sentences`), its period the paragraph number or the
+    tenth of its speech it falls in (``1 + floor(10 * sentence_id / n_sentences)``). Periods are strings
+    that sort in time order (paragraphs and tenths zero-padded), rows are sorted by period.
+    """
+    if unit in ("year", "month"):
+        column, width = ("year", 4) if unit == "year" else ("date", 7)
+        _require(documents, ["doc_id", "text", column], "timeline_units")
+        period = documents[column].fillna("").astype(str).str.strip().str[:width]
+        table = pd.DataFrame({"period": period, "doc_id": documents["doc_id"], "text": documents["text"]})
+        table = table[table["period"].str.len() == width]
+    elif unit in ("paragraph", "tenth"):
+        _require(sentences, ["doc_id", "sentence_id", "paragraph_id", "text"], "timeline_units")
+        if unit == "paragraph":
+            period = sentences["paragraph_id"].astype("int64")
+        else:
+            size = sentences.groupby("doc_id")["sentence_id"].transform("size")
+            period = 1 + (10 * sentences["sentence_id"] // size).astype("int64")
+        width = max(2, len(str(int(period.max())))) if len(period) else 2
+        table = pd.DataFrame({"period": period.map(lambda v: f"{v:0{width}d}"), "doc_id": sentences["doc_id"],
+                              "text": sentences["text"]})
+    else:
+        raise ValueError(f"unit must be one of {', '.join(TIMELINE_LABELS)}, got {unit!r}")
+    return table.sort_values(["period", "doc_id"], kind="stable").reset_index(drop=True)
+
+
+def complete_rates(rates: pd.DataFrame, terms: Sequence[str], *, by: str = "period",
+                   periods: Sequence[str] | None = None) -> pd.DataFrame:
+    """Rates of ``terms`` in every period, zeros included: a frame ``<by>, term, count, rate_per_10k``.
+
+    ``rates`` is :func:`analysis.terms.count_terms_by` output, which leaves out the periods where a term does
+    not occur; a chart of change over time needs those zeros. Rows follow ``periods`` (default: the sorted
+    periods of ``rates``), then the order of ``terms``.
+
+    >>> rates = pd.DataFrame({"period": ["2003", "2014"], "term": ["iraq", "isil"], "count": [4, 2],
+    ...                       "rate_per_10k": [8.0, 1.5]})
+    >>> complete_rates(rates, ["iraq", "isil"])["rate_per_10k"].tolist()
+    [8.0, 0.0, 0.0, 1.5]
+    """
+    _require(rates, [by, "term", "count", "rate_per_10k"], "complete_rates")
+    terms = list(dict.fromkeys(terms))
+    periods = sorted(rates[by].unique()) if periods is None else list(dict.fromkeys(periods))
+    grid = pd.MultiIndex.from_product([periods, terms], names=[by, "term"])
+    table = rates[rates["term"].isin(terms)].set_index([by, "term"])[["count", "rate_per_10k"]]
+    table = table.reindex(grid, fill_value=0).reset_index()
+    table["count"] = table["count"].astype("int64")
+    table["rate_per_10k"] = table["rate_per_10k"].astype(float)
+    return table
 
 
 def sentence_theme_table(sentences: pd.DataFrame, themes: Sequence[str]) -> pd.DataFrame:
@@ -412,7 +498,7 @@ def bar_chart(data: pd.DataFrame, *, x: str, y: str, title: str, xlabel: str, yl
               horizontal: bool = False, color: str | Sequence[str] | dict[str, str] | None = None,
               value_format: str | None = None,
               source: str | None = None, ax: Axes | None = None, figsize: tuple[float, float] | None = None,
-              label_width: int = 22) -> Figure:
+              label_width: int = 26) -> Figure:
     """One bar per row: category ``x``, height ``y``, in the order of the rows.
 
     Parameters

@@ -1,6 +1,7 @@
 """Tests for analysis/plots.py: labels, chart data helpers, what each chart draws, and save_figure."""
 from __future__ import annotations
 
+import doctest
 import re
 
 import matplotlib
@@ -13,6 +14,11 @@ from matplotlib.figure import Figure
 from analysis import paths, plots
 
 SOURCE = "Source: toy, 3 speeches · theme lexicon v1 · stance codebook v1"
+
+
+def test_module_doctests():
+    result = doctest.testmod(plots, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 8 and result.failed == 0
 
 
 # ------------------------------------------------------------------------------------------------ labels
@@ -28,6 +34,7 @@ SOURCE = "Source: toy, 3 speeches · theme lexicon v1 · stance codebook v1"
     ("Republic of Kazakhstan", {"width": 15}, "Kazakhstan"),
     ("Federal Democratic Republic of Ethiopia", {}, "Ethiopia"),
     ("Russian Federation", {}, "Russian Federation"),
+    ("international community", {"width": 20}, "international\ncommunity"),
     ("", {}, "(not given)"),
     (None, {}, "(not given)"),
     (float("nan"), {"missing": "?"}, "?"),
@@ -127,6 +134,48 @@ def test_pick_speech(documents):
         plots.pick_speech(documents, doc_id="d9")
     with pytest.raises(ValueError, match="no speeches"):
         plots.pick_speech(documents.iloc[0:0])
+
+
+@pytest.mark.parametrize("columns, expected", [
+    ({"year": ["2014", "2003", "2014"], "date": ["", "", ""]}, "year"),
+    ({"year": ["2020", "2020"], "date": ["2020-01-08", "2020-03-02"]}, "month"),
+    ({"year": ["2020", "2020"], "date": ["2020-01-08", "2020-01-30"]}, "tenth"),
+    ({"year": ["2014"], "date": ["2014-11-19"]}, "paragraph"),
+    ({"doc_id": ["a", "b"]}, "tenth"),
+])
+def test_timeline_unit(columns, expected):
+    assert plots.timeline_unit(pd.DataFrame(columns)) == expected
+
+
+def test_timeline_units_by_year_and_month_leave_out_undated_speeches():
+    documents = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": ["x", "y", "z"], "year": ["2014", "2003", ""],
+                              "date": ["2014-11-19", "", "2020-01-08"]})
+    assert plots.timeline_units(documents, None, "year").to_dict("list") == {
+        "period": ["2003", "2014"], "doc_id": ["b", "a"], "text": ["y", "x"]}
+    assert plots.timeline_units(documents, None, "month")["period"].tolist() == ["2014-11", "2020-01"]
+
+
+def test_timeline_units_within_speeches():
+    sentences = pd.DataFrame({"doc_id": ["a"] * 4 + ["b"] * 2, "sentence_id": [0, 1, 2, 3, 0, 1],
+                              "paragraph_id": [0, 0, 1, 11, 0, 1], "text": list("pqrstu")})
+    by_paragraph = plots.timeline_units(None, sentences, "paragraph")
+    assert by_paragraph["period"].tolist() == ["00", "00", "00", "01", "01", "11"]
+    assert by_paragraph.set_index("text")["period"].to_dict() == {
+        "p": "00", "q": "00", "r": "01", "s": "11", "t": "00", "u": "01"}
+    by_tenth = plots.timeline_units(None, sentences, "tenth").set_index("text")["period"].to_dict()
+    assert by_tenth == {"p": "01", "q": "03", "r": "06", "s": "08", "t": "01", "u": "06"}
+    with pytest.raises(ValueError, match="unit must be one of year, month, paragraph, tenth"):
+        plots.timeline_units(None, sentences, "decade")
+
+
+def test_complete_rates_fills_the_periods_a_term_is_missing_from():
+    rates = pd.DataFrame({"period": ["2003", "2003", "2014"], "term": ["iraq", "other", "isil"],
+                          "count": [4, 9, 2], "rate_per_10k": [8.0, 18.0, 1.5]})
+    table = plots.complete_rates(rates, ["isil", "iraq", "isil"], periods=["2003", "2014", "2019"])
+    assert table.to_dict("list") == {
+        "period": ["2003", "2003", "2014", "2014", "2019", "2019"],
+        "term": ["isil", "iraq", "isil", "iraq", "isil", "iraq"],
+        "count": [0, 4, 2, 0, 0, 0], "rate_per_10k": [0.0, 8.0, 1.5, 0.0, 0.0, 0.0]}
 
 
 def test_sentence_theme_table_marks_each_theme():
