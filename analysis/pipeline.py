@@ -26,6 +26,7 @@ from .errors import InputError
 from .io import write_csv, write_text
 from .terms import count_terms, count_word_tokens
 from .text import load_stopwords
+from .themes import Lexicon, load_lexicon, score_corpus
 
 __all__ = [
     "DOCUMENTS_COLUMNS", "SENTENCES_COLUMNS", "TERMS_COLUMNS", "SKIPPED_COLUMNS",
@@ -55,42 +56,61 @@ class RunResult:
     manifest: dict
 
 
-def _label_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
+def _label_sentences(sentences: pd.DataFrame, sentence_themes: pd.DataFrame) -> pd.DataFrame:
     """Theme and stance columns for each sentence.
 
-    Placeholder until the theme lexicon and stance labeller exist: no themes, no stance.
+    Themes come from :func:`analysis.themes.score_corpus` (``sentence_themes``, row-aligned with
+    ``sentences``). Stance: placeholder until the stance labeller exists.
     """
     labelled = sentences.copy()
-    labelled["themes"] = ""
+    labelled["themes"] = sentence_themes["themes"].to_numpy()
     labelled["stance"] = ""
     labelled["cue"] = ""
     labelled["score"] = np.nan
     return labelled
 
 
-def _document_scores(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """Theme scores and stance shares per document (placeholders: empty)."""
-    scores = pd.DataFrame({"doc_id": documents["doc_id"]})
+def _document_scores(documents: pd.DataFrame, sentences: pd.DataFrame,
+                     document_themes: pd.DataFrame) -> pd.DataFrame:
+    """Theme scores (from :func:`analysis.themes.score_corpus`) and stance shares (placeholder) per document.
+
+    A theme the lexicon does not define (a ``--themes`` file without ``cooperation``) is an empty column;
+    themes beyond the codebook's three get their own ``theme_<name>`` columns.
+    """
+    scores = document_themes.copy()
     for theme in THEMES:
-        scores[f"theme_{theme}"] = np.nan
-    scores["dominant_theme"] = ""
+        if f"theme_{theme}" not in scores.columns:
+            scores[f"theme_{theme}"] = np.nan
     for stance in STANCES:
         scores[f"stance_{stance}"] = np.nan
     return scores
 
 
-def build_tables(corpus: Corpus) -> RunResult:
-    """Compute every output table from a read corpus (no I/O)."""
+def _documents_columns(lexicon: Lexicon) -> list[str]:
+    """:data:`DOCUMENTS_COLUMNS`, with a ``theme_<name>`` column for each theme beyond the codebook's three."""
+    extra = [f"theme_{name}" for name in lexicon.names if name not in THEMES]
+    at = DOCUMENTS_COLUMNS.index("dominant_theme")
+    return DOCUMENTS_COLUMNS[:at] + extra + DOCUMENTS_COLUMNS[at:]
+
+
+def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None) -> RunResult:
+    """Compute every output table from a read corpus (no I/O); ``lexicon`` defaults to ``config/themes.yml``."""
+    if lexicon is None:
+        lexicon = load_lexicon()
     documents = corpus.documents
-    sentences = _label_sentences(segment_sentences(documents))
+    sentences = segment_sentences(documents)
+    document_themes, sentence_themes = score_corpus(documents, sentences, lexicon=lexicon)
+    sentences = _label_sentences(sentences, sentence_themes)
     n_tokens = documents["text"].map(count_word_tokens).astype("int64")
     n_sentences = sentences.groupby("doc_id").size()
     table = documents[["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic"]].copy()
     table["n_sentences"] = table["doc_id"].map(n_sentences).fillna(0).astype("int64")
     table["n_tokens"] = n_tokens.to_numpy()
-    table = table.merge(_document_scores(documents, sentences), on="doc_id", how="left", validate="one_to_one")
-    table = table[DOCUMENTS_COLUMNS].sort_values("doc_id", kind="stable").reset_index(drop=True)
-    terms = count_terms(documents["text"], n_tokens=int(n_tokens.sum()))
+    table = table.merge(_document_scores(documents, sentences, document_themes), on="doc_id", how="left",
+                        validate="one_to_one")
+    table = table[_documents_columns(lexicon)].sort_values("doc_id", kind="stable").reset_index(drop=True)
+    # Multi-word expressions the theme lexicon names ("organized crime") are counted as units.
+    terms = count_terms(documents["text"], n_tokens=int(n_tokens.sum()), phrases=lexicon.phrases)
     sentences = sentences[SENTENCES_COLUMNS].sort_values(["doc_id", "sentence_id"], kind="stable")
     stopwords = load_stopwords()
     manifest = {
@@ -99,6 +119,9 @@ def build_tables(corpus: Corpus) -> RunResult:
         "corpus_sha256": corpus_fingerprint(documents),
         "stopwords_version": stopwords.version,
         "stance_words_version": load_stopwords("stance").version,  # left out of terms.csv
+        "themes_version": lexicon.version,
+        "themes_file": lexicon.source,
+        "themes_sha256": lexicon.sha256,
         "n_documents": int(len(table)),
         "n_sentences": int(len(sentences)),
         "n_skipped": int(len(corpus.skipped)),
@@ -143,8 +166,9 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
         progress = sys.stderr.isatty()
     if themes_file is not None and not Path(themes_file).is_file():
         raise InputError("theme lexicon not found", path=themes_file)
+    lexicon = load_lexicon(themes_file)  # a broken lexicon is refused before the corpus is read
     corpus = read_corpus(corpus_path, progress=progress)
-    result = build_tables(corpus)
+    result = build_tables(corpus, lexicon=lexicon)
     write_tables(result, out_dir)
     if result.documents.empty:
         raise InputError(f"no speech could be read ({len(result.skipped)} skipped; see "

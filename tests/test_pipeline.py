@@ -107,3 +107,12 @@ def test_a_speech_that_is_only_page_furniture_is_skipped(tmp_path):
     assert result.documents.set_index("doc_id")["n_sentences"].to_dict() == {"real": 1}
     assert result.skipped["path"].tolist() == ["dots.txt"]
     assert "no speech text left" in result.skipped.loc[0, "reason"]
+
+
+def test_terms_count_the_lexicon_phrases_as_units(sample_run):
+    result, _ = sample_run
+    counts = result.terms.set_index("term")["count"]
+    assert counts["organized crime"] == 1          # "transnational organized crime" in the sample
+    assert counts["exchange of best practices"] == 1  # a lexicon phrase with a stopword inside
+    # the words of a counted phrase are not counted again on their own
+    assert counts["crime"] == 1                    # only the unphrased "transnational crime"
