@@ -11,8 +11,10 @@ in a global figure list, and the Agg renderer is used whatever backend is active
 Okabe-Ito palette, which stays distinguishable under the common colour-vision deficiencies; sequential values
 use ``viridis``.
 
-Small pure helpers prepare chart data that no analysis module provides: :func:`count_by`,
-:func:`histogram_table`, :func:`sentence_theme_table`, and readable labels (:func:`short_label`).
+Small pure helpers prepare the tables charts draw where no analysis module provides them
+(:func:`count_by`, :func:`group_means`, :func:`label_shares`, :func:`extremes`, :func:`histogram_table`,
+:func:`complete_rates`, :func:`sentence_theme_table`), and readable labels (:func:`short_label`).
+Which part of a corpus a notebook shows (one speech, periods, groups) is chosen in :mod:`analysis.views`.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ __all__ = [
     "DPI", "FIGSIZE", "TALL_FIGSIZE", "OKABE_ITO", "SERIES_COLORS", "THEME_COLORS", "STANCE_COLORS",
     "SavedFigure", "add_source_line", "bar_chart", "corpus_name", "count_by", "diverging_bar_chart",
     "heatmap", "histogram_chart", "histogram_table", "line_chart", "render", "save_figure", "sentence_strip",
-    "TIMELINE_LABELS", "complete_rates", "pick_speech", "sentence_theme_table", "timeline_unit", "timeline_units", "short_label", "source_line", "stacked_bar_chart",
+    "complete_rates", "extremes", "group_means", "label_shares", "sentence_theme_table", "short_label", "source_line", "stacked_bar_chart",
 ]
 
 # ------------------------------------------------------------------------------------------------ style
@@ -232,20 +234,12 @@ def count_by(table: pd.DataFrame, column: str, *, top_n: int | None = None, sort
     0  2003      1
     1  2014      2
     """
-    if column not in table.columns:
-        raise KeyError(f"no column {column!r} to count by; columns are: {', '.join(map(str, table.columns))}")
     if sort not in ("count", "value"):
         raise ValueError(f"sort must be 'count' or 'value', got {sort!r}")
-    values = table[column].astype(object).where(table[column].notna(), "")
-    values = values.map(lambda v: str(v).strip() or missing)
-    counts = values.value_counts(sort=False)
-    frame = pd.DataFrame({column: counts.index.astype(object), "count": counts.to_numpy().astype("int64")})
-    frame = frame.sort_values(["count", column], ascending=[False, True], kind="stable")
-    if top_n is not None:
-        frame = frame.head(top_n)
-    if sort == "value":
-        frame = frame.sort_values(column, kind="stable")
-    return frame.reset_index(drop=True)
+    keys = _group_keys(table, column, missing)
+    order = _group_order(keys, top_n=top_n, sort=sort)
+    counts = keys.value_counts().reindex(order)
+    return pd.DataFrame({column: pd.Series(order, dtype=object), "count": counts.to_numpy().astype("int64")})
 
 
 def histogram_table(values: Sequence[float] | pd.Series, *, bins: int = 20,
@@ -271,98 +265,97 @@ def histogram_table(values: Sequence[float] | pd.Series, *, bins: int = 20,
     return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts.astype("int64")})
 
 
-def pick_speech(documents: pd.DataFrame, *, doc_id: str | None = None, min_sentences: int = 10) -> str:
-    """The ``doc_id`` of the speech a notebook follows sentence by sentence.
+def _group_order(keys: pd.Series, *, top_n: int | None, sort: Literal["count", "value"]) -> list[str]:
+    """Group values, most frequent first (ties by value) or by value; the ``top_n`` most frequent."""
+    counts = keys.value_counts(sort=False)
+    frame = pd.DataFrame({"key": counts.index.astype(str), "n": counts.to_numpy()})
+    frame = frame.sort_values(["n", "key"], ascending=[False, True], kind="stable")
+    if top_n is not None:
+        frame = frame.head(top_n)
+    if sort == "value":
+        frame = frame.sort_values("key", kind="stable")
+    return frame["key"].tolist()
 
-    ``doc_id`` when given (it must exist); else the only speech; else a typical one: among speeches with at
-    least ``min_sentences`` sentences (all speeches if none has that many), the one of median length in
-    tokens (the lower median), ties broken by ``doc_id``.
 
-    >>> docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "n_sentences": [12, 3, 40], "n_tokens": [300, 50, 900]})
-    >>> pick_speech(docs)
-    'a'
+def _group_keys(table: pd.DataFrame, column: str, missing: str) -> pd.Series:
+    if column not in table.columns:
+        raise KeyError(f"no column {column!r} to group by; columns are: {', '.join(map(str, table.columns))}")
+    values = table[column].astype(object).where(table[column].notna(), "")
+    return values.map(lambda v: str(v).strip() or missing)
+
+
+def group_means(table: pd.DataFrame, by: str, columns: Sequence[str], *, top_n: int | None = None,
+                sort: Literal["count", "value"] = "count", missing: str = "(not given)") -> pd.DataFrame:
+    """Mean of ``columns`` per value of ``by``: a frame ``<by>, rows, <columns>...``.
+
+    Groups are ordered as in :func:`count_by` (largest first, or by value); ``top_n`` keeps the largest.
+    NaN values are left out of a mean.
+
+    >>> docs = pd.DataFrame({"country": ["France", "China", "France"], "score": [0.5, 0.2, 0.25]})
+    >>> group_means(docs, "country", ["score"])
+      country  rows  score
+    0  France     2  0.375
+    1   China     1  0.200
     """
-    _require(documents, ["doc_id"], "pick_speech")
-    if documents.empty:
-        raise ValueError("no speeches to choose from")
-    ids = documents["doc_id"].astype(str)
-    if doc_id is not None:
-        if doc_id not in set(ids):
-            close = sorted(ids[ids.str.contains(re.escape(str(doc_id)[:12]), regex=True)])[:5]
-            hint = f"; similar: {', '.join(close)}" if close else ""
-            raise KeyError(f"no speech with doc_id {doc_id!r} in the corpus{hint}")
-        return str(doc_id)
-    if len(documents) == 1:
-        return str(ids.iloc[0])
-    _require(documents, ["n_sentences", "n_tokens"], "pick_speech")
-    pool = documents[documents["n_sentences"] >= min_sentences]
-    if pool.empty:
-        pool = documents
-    ordered = pool.assign(_id=pool["doc_id"].astype(str)).sort_values(["n_tokens", "_id"], kind="stable")
-    return str(ordered["_id"].iloc[(len(ordered) - 1) // 2])
+    columns = list(columns)
+    _require(table, columns, "group_means")
+    keys = _group_keys(table, by, missing)
+    order = _group_order(keys, top_n=top_n, sort=sort)
+    numbers = table[columns].apply(pd.to_numeric, errors="coerce")
+    grouped = numbers.groupby(keys.to_numpy())
+    frame = grouped.mean().reindex(order)
+    frame.insert(0, "rows", keys.value_counts().reindex(order).astype("int64").to_numpy())
+    frame.index.name = by
+    return frame.reset_index()
 
 
-#: Axis labels of the periods :func:`timeline_units` cuts a corpus into.
-TIMELINE_LABELS = {
-    "year": "Year",
-    "month": "Month",
-    "paragraph": "Paragraph of the speech (from 0)",
-    "tenth": "Tenth of the speech (by sentence position, 1 = opening)",
-}
+def label_shares(table: pd.DataFrame, by: str, column: str, labels: Sequence[str], *, top_n: int | None = None,
+                 sort: Literal["count", "value"] = "count", missing: str = "(not given)") -> pd.DataFrame:
+    """Share of rows carrying each label, per value of ``by``: a frame ``<by>, rows, <labels>...``.
 
+    ``column`` holds one label or several ``;``-joined (sentence ``themes``), so shares of a multi-label
+    column need not sum to 1. Groups are ordered as in :func:`count_by`.
 
-def timeline_unit(documents: pd.DataFrame) -> Literal["year", "month", "paragraph", "tenth"]:
-    """The finest time-like axis a corpus supports, for "over time" charts.
-
-    ``"year"`` when the speeches span several years; else ``"month"`` when their dates span several months;
-    else, within the speeches themselves: ``"paragraph"`` for a single speech, ``"tenth"`` (position in the
-    speech) for several.
-
-    >>> timeline_unit(pd.DataFrame({"year": ["2014", "2014"], "date": ["2014-11-19", "2014-12-02"]}))
-    'month'
+    >>> sentences = pd.DataFrame({"country": ["France", "France", "China"],
+    ...                           "stance": ["support", "condemn", "support"]})
+    >>> label_shares(sentences, "country", "stance", ["support", "condemn"])
+      country  rows  support  condemn
+    0  France     2      0.5      0.5
+    1   China     1      1.0      0.0
     """
-    def distinct(column: str, width: int) -> int:
-        if column not in documents.columns:
-            return 0
-        values = documents[column].fillna("").astype(str).str.strip().str[:width]
-        return values[values.str.len() == width].nunique()
+    labels = list(labels)
+    _require(table, [column], "label_shares")
+    keys = _group_keys(table, by, missing)
+    order = _group_order(keys, top_n=top_n, sort=sort)
+    carried = table[column].fillna("").astype(str).str.split(";")
+    indicators = pd.DataFrame({label: carried.map(lambda found, label=label: label in found).astype(float)
+                               for label in labels}, index=table.index)
+    frame = indicators.groupby(keys.to_numpy()).mean().reindex(order)
+    frame.insert(0, "rows", keys.value_counts().reindex(order).astype("int64").to_numpy())
+    frame.index.name = by
+    return frame.reset_index()
 
-    if distinct("year", 4) > 1:
-        return "year"
-    if distinct("date", 7) > 1:
-        return "month"
-    return "paragraph" if len(documents) == 1 else "tenth"
 
+def extremes(table: pd.DataFrame, column: str, n: int) -> pd.DataFrame:
+    """The ``n`` rows with the highest positive ``column`` and the ``n`` with the lowest negative, for a
+    diverging chart: highest first, lowest last (ties by the order of ``table``). Values within 1e-9 of zero
+    (rounding noise of equal rates) count as zero and are left out.
 
-def timeline_units(documents: pd.DataFrame, sentences: pd.DataFrame,
-                   unit: Literal["year", "month", "paragraph", "tenth"]) -> pd.DataFrame:
-    """Texts labelled with their period on the ``unit`` axis: a frame ``period, doc_id, text``.
-
-    ``"year"`` and ``"month"`` give one row per speech (``year``, or the first seven characters of
-    ``date``); speeches without one are left out. ``"paragraph"`` and ``"tenth"`` give one row per sentence
-    (``sentences`` from :func:`analysis.corpus.segment_sentences`), its period the paragraph number or the
-    tenth of its speech it falls in (``1 + floor(10 * sentence_id / n_sentences)``). Periods are strings
-    that sort in time order (paragraphs and tenths zero-padded), rows are sorted by period.
+    >>> extremes(pd.DataFrame({"term": list("abcde"), "z": [3.0, -1.0, 2.0, 0.5, -4.0]}), "z", 2)
+      term    z
+    0    a  3.0
+    1    c  2.0
+    2    b -1.0
+    3    e -4.0
     """
-    if unit in ("year", "month"):
-        column, width = ("year", 4) if unit == "year" else ("date", 7)
-        _require(documents, ["doc_id", "text", column], "timeline_units")
-        period = documents[column].fillna("").astype(str).str.strip().str[:width]
-        table = pd.DataFrame({"period": period, "doc_id": documents["doc_id"], "text": documents["text"]})
-        table = table[table["period"].str.len() == width]
-    elif unit in ("paragraph", "tenth"):
-        _require(sentences, ["doc_id", "sentence_id", "paragraph_id", "text"], "timeline_units")
-        if unit == "paragraph":
-            period = sentences["paragraph_id"].astype("int64")
-        else:
-            size = sentences.groupby("doc_id")["sentence_id"].transform("size")
-            period = 1 + (10 * sentences["sentence_id"] // size).astype("int64")
-        width = max(2, len(str(int(period.max())))) if len(period) else 2
-        table = pd.DataFrame({"period": period.map(lambda v: f"{v:0{width}d}"), "doc_id": sentences["doc_id"],
-                              "text": sentences["text"]})
-    else:
-        raise ValueError(f"unit must be one of {', '.join(TIMELINE_LABELS)}, got {unit!r}")
-    return table.sort_values(["period", "doc_id"], kind="stable").reset_index(drop=True)
+    _require(table, [column], "extremes")
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    values = pd.to_numeric(table[column], errors="coerce")
+    ordered = table.assign(_value=values).sort_values("_value", ascending=False, kind="stable")
+    top = ordered[ordered["_value"] > 1e-9].head(n)
+    bottom = ordered[ordered["_value"] < -1e-9].tail(n)
+    return pd.concat([top, bottom]).drop(columns="_value").reset_index(drop=True)
 
 
 def complete_rates(rates: pd.DataFrame, terms: Sequence[str], *, by: str = "period",

@@ -100,7 +100,7 @@ def test_count_by_value_order_and_top_n(documents):
 
 
 def test_count_by_rejects_unknown_column_and_sort(documents):
-    with pytest.raises(KeyError, match="no column 'body'.*doc_id, country"):
+    with pytest.raises(KeyError, match="no column 'body' to group by; columns are: doc_id, country"):
         plots.count_by(documents, "body")
     with pytest.raises(ValueError, match="sort must be 'count' or 'value'"):
         plots.count_by(documents, "year", sort="size")
@@ -124,48 +124,26 @@ def test_histogram_table_drops_missing_and_handles_empty():
         plots.histogram_table([1, 2], bins=0)
 
 
-def test_pick_speech(documents):
-    assert plots.pick_speech(documents, doc_id="d2") == "d2"
-    assert plots.pick_speech(documents.head(1)) == "d1"
-    # speeches with >= 10 sentences: d1 (300), d3 (900), d4 (400), d5 (250): lower median is d1 (300)
-    assert plots.pick_speech(documents) == "d1"
-    assert plots.pick_speech(documents, min_sentences=100) == "d1"  # none qualifies: all five, median 300
-    with pytest.raises(KeyError, match="no speech with doc_id 'd9'"):
-        plots.pick_speech(documents, doc_id="d9")
-    with pytest.raises(ValueError, match="no speeches"):
-        plots.pick_speech(documents.iloc[0:0])
+def test_group_means_orders_groups_by_size_and_skips_missing_values(documents):
+    documents = documents.assign(score=[0.5, 0.2, np.nan, 0.4, 0.1])
+    table = plots.group_means(documents, "country", ["score", "n_tokens"])
+    assert table.to_dict("list") == {"country": ["(not given)", "France", "China"], "rows": [2, 2, 1],
+                                     "score": [0.25, 0.5, 0.2], "n_tokens": [325.0, 600.0, 50.0]}
+    assert plots.group_means(documents, "year", ["n_tokens"], top_n=2, sort="value")["year"].tolist() == \
+        ["2003", "2014"]
 
 
-@pytest.mark.parametrize("columns, expected", [
-    ({"year": ["2014", "2003", "2014"], "date": ["", "", ""]}, "year"),
-    ({"year": ["2020", "2020"], "date": ["2020-01-08", "2020-03-02"]}, "month"),
-    ({"year": ["2020", "2020"], "date": ["2020-01-08", "2020-01-30"]}, "tenth"),
-    ({"year": ["2014"], "date": ["2014-11-19"]}, "paragraph"),
-    ({"doc_id": ["a", "b"]}, "tenth"),
-])
-def test_timeline_unit(columns, expected):
-    assert plots.timeline_unit(pd.DataFrame(columns)) == expected
-
-
-def test_timeline_units_by_year_and_month_leave_out_undated_speeches():
-    documents = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": ["x", "y", "z"], "year": ["2014", "2003", ""],
-                              "date": ["2014-11-19", "", "2020-01-08"]})
-    assert plots.timeline_units(documents, None, "year").to_dict("list") == {
-        "period": ["2003", "2014"], "doc_id": ["b", "a"], "text": ["y", "x"]}
-    assert plots.timeline_units(documents, None, "month")["period"].tolist() == ["2014-11", "2020-01"]
-
-
-def test_timeline_units_within_speeches():
-    sentences = pd.DataFrame({"doc_id": ["a"] * 4 + ["b"] * 2, "sentence_id": [0, 1, 2, 3, 0, 1],
-                              "paragraph_id": [0, 0, 1, 11, 0, 1], "text": list("pqrstu")})
-    by_paragraph = plots.timeline_units(None, sentences, "paragraph")
-    assert by_paragraph["period"].tolist() == ["00", "00", "00", "01", "01", "11"]
-    assert by_paragraph.set_index("text")["period"].to_dict() == {
-        "p": "00", "q": "00", "r": "01", "s": "11", "t": "00", "u": "01"}
-    by_tenth = plots.timeline_units(None, sentences, "tenth").set_index("text")["period"].to_dict()
-    assert by_tenth == {"p": "01", "q": "03", "r": "06", "s": "08", "t": "01", "u": "06"}
-    with pytest.raises(ValueError, match="unit must be one of year, month, paragraph, tenth"):
-        plots.timeline_units(None, sentences, "decade")
+def test_label_shares_single_and_multi_label():
+    sentences = pd.DataFrame({"year": ["2014", "2014", "2003", "2014"],
+                              "themes": ["terrorism;trafficking", "", "cooperation", "terrorism"],
+                              "stance": ["condemn", "neutral", "support", "condemn"]})
+    themes = plots.label_shares(sentences, "year", "themes", ["terrorism", "trafficking", "cooperation"],
+                                sort="value")
+    assert themes.to_dict("list") == {"year": ["2003", "2014"], "rows": [1, 3], "terrorism": [0.0, 2 / 3],
+                                      "trafficking": [0.0, 1 / 3], "cooperation": [1.0, 0.0]}
+    stance = plots.label_shares(sentences, "year", "stance", ["support", "oppose", "condemn", "neutral"])
+    assert stance[["support", "oppose", "condemn", "neutral"]].sum(axis=1).tolist() == [1.0, 1.0]
+    assert stance["year"].tolist() == ["2014", "2003"]
 
 
 def test_complete_rates_fills_the_periods_a_term_is_missing_from():
@@ -176,6 +154,13 @@ def test_complete_rates_fills_the_periods_a_term_is_missing_from():
         "period": ["2003", "2003", "2014", "2014", "2019", "2019"],
         "term": ["isil", "iraq", "isil", "iraq", "isil", "iraq"],
         "count": [0, 4, 2, 0, 0, 0], "rate_per_10k": [0.0, 8.0, 1.5, 0.0, 0.0, 0.0]}
+
+
+def test_extremes_keeps_both_ends_and_never_repeats_a_row():
+    table = pd.DataFrame({"term": list("abcdefg"), "z": [3.0, -1.0, 2.0, 0.0, -4.0, 1.0, 2e-16]})
+    assert plots.extremes(table, "z", 2)["term"].tolist() == ["a", "c", "b", "e"]
+    assert plots.extremes(table, "z", 10)["term"].tolist() == ["a", "c", "f", "b", "e"]
+    assert plots.extremes(table, "z", 0).empty
 
 
 def test_sentence_theme_table_marks_each_theme():
