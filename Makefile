@@ -9,6 +9,8 @@ OUT ?=
 # The real corpora beside the checkout (read-only); the committed review reports are built from one of them.
 CORPORA ?= $(or $(UNSPEECH_CORPORA),../shared/corpora)
 REVIEW_CORPUS ?= unsc_umuc
+# 05-compare-groups sets the 2014 ministerial meeting on Iraq and ISIL against the other meetings.
+REVIEW_SETTINGS ?= --set by=meeting --set target=S/PV.7271
 
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
@@ -35,7 +37,7 @@ notebooks: $(STAMP) ## Re-execute notebooks/*.ipynb in place on the default corp
 	$(BIN)/python -m analysis figures --in-place
 
 review: $(STAMP) ## HTML reports at scale for review: reports/unsc_umuc/ from ../shared/corpora (REVIEW_CORPUS=unsc_umuc)
-	$(BIN)/python -m analysis figures --corpus $(CORPORA)/$(REVIEW_CORPUS) \
+	$(BIN)/python -m analysis figures --corpus $(CORPORA)/$(REVIEW_CORPUS) $(REVIEW_SETTINGS) \
 		--reports-dir reports/$(REVIEW_CORPUS) --figures-dir reports/$(REVIEW_CORPUS)/figures
 
 test: $(STAMP) ## Run the whole test suite: unit, integration and notebook (nbval) tests

@@ -111,6 +111,34 @@ def _notebook_parameters(corpus: Path, top_n: int, figures_dir: Path) -> dict:
     return {"corpus": str(corpus.resolve()), "top_n": top_n, "out_dir": str(figures_dir.resolve())}
 
 
+def _settings(settings: list[str], notebooks: list[Path]) -> dict:
+    """``NAME=VALUE`` strings as notebook parameters; a name no notebook declares is an error."""
+    import ast
+
+    import nbformat
+
+    from .errors import InputError
+    from .reports import declared_parameters
+
+    declared = sorted({name for path in notebooks
+                       for name in declared_parameters(nbformat.read(path, as_version=4))})
+    values = {}
+    for setting in settings:
+        name, equals, text = setting.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise InputError(f"--set expects NAME=VALUE, got {setting!r}")
+        if name not in declared:
+            raise InputError(f"no notebook has a parameter {name!r}; parameters: {', '.join(declared)}")
+        if name in ("corpus", "top_n", "out_dir"):
+            raise InputError(f"set {name} with --{name.replace('_', '-').replace('out-dir', 'figures-dir')}")
+        try:
+            values[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            values[name] = text
+    return values
+
+
 def _add_figures(subparsers) -> None:
     parser = subparsers.add_parser(
         "figures", help="execute the notebooks against a corpus: figures, executed notebooks, HTML reports",
@@ -128,6 +156,9 @@ def _add_figures(subparsers) -> None:
                         help="folder of executed notebooks and HTML reports (overrides --out; default: reports/)")
     parser.add_argument("--top-n", type=int, default=DEFAULT_TOP_N, metavar="N",
                         help="how many countries, terms, topics… the charts and tables show (default: %(default)s)")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="set another notebook parameter, e.g. --set by=meeting --set target=S/PV.7271 "
+                             "(numbers and None are read as Python values); repeatable")
     parser.add_argument("--notebook", action="append", default=[], metavar="NAME",
                         help="run only this notebook (its number, e.g. 01, or its name); repeatable")
     parser.add_argument("--show-code", action="store_true", help="include the code cells in the HTML reports")
@@ -152,6 +183,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     reports_dir = args.reports_dir or (args.out / "reports" if args.out else paths.REPORTS_DIR)
     notebooks = find_notebooks(paths.NOTEBOOKS_DIR, select=args.notebook)
     parameters = _notebook_parameters(args.corpus, args.top_n, figures_dir)
+    parameters.update(_settings(args.settings, notebooks))
     if parameters == _notebook_parameters(paths.DEFAULT_CORPUS, DEFAULT_TOP_N, paths.FIGURES_DIR):
         parameters = None  # run as written, so the default reports equal the committed notebooks
     elif args.in_place:

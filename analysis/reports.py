@@ -25,7 +25,8 @@ from .errors import InputError
 from .io import write_text
 
 __all__ = [
-    "KERNEL_NAME", "NotebookFailure", "NotebookResult", "clean_notebook", "find_notebooks", "notebook_html",
+    "KERNEL_NAME", "NotebookFailure", "NotebookResult", "clean_notebook", "count_figures", "declared_parameters",
+    "find_notebooks", "notebook_html",
     "parameters_cells", "run_notebook", "run_notebooks",
 ]
 
@@ -101,6 +102,21 @@ def parameters_cells(notebook) -> list[int]:
     """Indices of the cells tagged ``parameters`` (papermill's convention)."""
     return [index for index, cell in enumerate(notebook.cells)
             if "parameters" in cell.get("metadata", {}).get("tags", [])]
+
+
+def declared_parameters(notebook) -> list[str]:
+    """Names the ``parameters`` cell assigns, in order (``[]`` without such a cell)."""
+    import ast
+
+    names = []
+    for index in parameters_cells(notebook)[:1]:
+        source = "\n".join(line for line in notebook.cells[index].source.splitlines()
+                           if not line.lstrip().startswith(("%", "!")))
+        for node in ast.parse(source).body:
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+            names.extend(t.id for t in targets if isinstance(t, ast.Name) and t.id not in names)
+    return names
 
 
 def clean_notebook(notebook, *, kernel_name: str = KERNEL_NAME):
@@ -252,7 +268,7 @@ def run_notebooks(notebooks: Sequence[str | Path], *, reports_dir: str | Path, p
     reports_dir : str or Path
         Folder of the executed ``.ipynb`` and ``.html`` files (created if needed).
     parameters : dict, optional
-        Values for the ``parameters`` cell, the same for every notebook.
+        Values for the ``parameters`` cells; each notebook receives those its cell declares.
     in_place : bool
         Also save each executed notebook over its source (how the committed notebooks are refreshed);
         only without ``parameters``, so that the saved notebooks keep their own defaults.
@@ -273,8 +289,14 @@ def run_notebooks(notebooks: Sequence[str | Path], *, reports_dir: str | Path, p
         source = Path(source)
         name = source.stem
         started = time.perf_counter()
+        own = None
+        if parameters:
+            import nbformat
+
+            declared = declared_parameters(nbformat.read(source, as_version=4))
+            own = {name: value for name, value in parameters.items() if name in declared}
         try:
-            executed = run_notebook(source, parameters=parameters, timeout=timeout)
+            executed = run_notebook(source, parameters=own, timeout=timeout)
         except NotebookFailure as failure:
             seconds = time.perf_counter() - started
             result = NotebookResult(name=name, seconds=seconds, error=str(failure))

@@ -8,8 +8,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from analysis import paths
 from analysis.cli import main
 from analysis.errors import InputError
-from analysis.reports import (NotebookFailure, clean_notebook, count_figures, find_notebooks, notebook_html,
-                              parameters_cells, run_notebook, run_notebooks)
+from analysis.reports import (NotebookFailure, clean_notebook, count_figures, declared_parameters,
+                              find_notebooks, notebook_html, parameters_cells, run_notebook, run_notebooks)
 
 
 def _notebook(*cells, kernel="python3"):
@@ -45,9 +45,12 @@ def test_find_notebooks_in_number_order_and_by_selection(tmp_path):
         find_notebooks(tmp_path / "empty")
 
 
-def test_parameters_cells():
-    notebook = _notebook(new_markdown_cell("# q"), _parameters("x = 1"), new_code_cell("x"))
+def test_parameters_cells_and_the_names_they_declare():
+    notebook = _notebook(new_markdown_cell("# q"), _parameters("%matplotlib inline\nx = 1  # one\ny: int = 2\nx = 3"),
+                         new_code_cell("z = x"))
     assert parameters_cells(notebook) == [1]
+    assert declared_parameters(notebook) == ["x", "y"]
+    assert declared_parameters(_notebook(new_code_cell("a = 1"))) == []
 
 
 # ------------------------------------------------------------------------------------------------ cleaning
@@ -110,13 +113,13 @@ def test_run_notebooks_reports_a_failure_by_name_and_cell_and_keeps_other_output
     good = _write(folder / "00-good.ipynb", _notebook(
         new_markdown_cell("# 00 · good"), _parameters("value = 1\nout_dir = None"), new_code_cell(FIGURE_CELL)))
     bad = _write(folder / "01-bad.ipynb", _notebook(
-        new_markdown_cell("# 01 · bad"), _parameters("value = 1"), new_code_cell("x = 1"),
+        new_markdown_cell("# 01 · bad"), _parameters("value = 1\nonly_in_bad = 0"), new_code_cell("x = 1"),
         new_code_cell("# a comment first\n{}['missing']")))
     reports.mkdir()
     (reports / "01-bad.html").write_text("previous report")
     lines = []
     results = run_notebooks([good, bad], reports_dir=reports, report=lines.append,
-                            parameters={"value": 5, "out_dir": str(tmp_path / "figures")})
+                            parameters={"value": 5, "out_dir": str(tmp_path / "figures"), "only_in_bad": 1})
     assert [r.ok for r in results] == [True, False]
     assert results[0].n_figures == 1 and (tmp_path / "figures" / "00-chart.csv").read_text() == \
         "year,count\n2003,5\n2014,2\n"
@@ -127,6 +130,7 @@ def test_run_notebooks_reports_a_failure_by_name_and_cell_and_keeps_other_output
     assert not (reports / "01-bad.ipynb").exists()
     executed = nbformat.read(reports / "00-good.ipynb", as_version=4)
     assert [c.get("id") for c in executed.cells] == ["cell-0", "cell-1", "injected-parameters", "cell-2"]
+    assert "only_in_bad" not in executed.cells[2].source and "value = 5" in executed.cells[2].source
     assert "papermill" not in executed.metadata
     assert all("execution" not in c.metadata and "papermill" not in c.metadata for c in executed.cells)
 
@@ -172,6 +176,9 @@ def test_notebook_failure_message():
     (["figures", "--notebook", "99"], "no notebook '99'"),
     (["figures", "--top-n", "0"], "--top-n must be at least 1"),
     (["figures", "--in-place", "--top-n", "5"], "--in-place saves the notebooks as they run on their defaults"),
+    (["figures", "--set", "colour=red"], "no notebook has a parameter 'colour'; parameters: by, corpus,"),
+    (["figures", "--set", "target"], "--set expects NAME=VALUE, got 'target'"),
+    (["figures", "--set", "top_n=3"], "set top_n with --top-n"),
 ])
 def test_figures_command_refuses_bad_arguments_with_exit_2(argv, message, capsys):
     assert main(argv) == 2
@@ -181,7 +188,8 @@ def test_figures_command_refuses_bad_arguments_with_exit_2(argv, message, capsys
 
 @pytest.mark.slow
 def test_figures_command_on_the_sample_speech(tmp_path, capsys):
-    assert main(["figures", "--corpus", str(paths.RAW_DIR), "--out", str(tmp_path), "--top-n", "5"]) == 0
+    assert main(["figures", "--corpus", str(paths.RAW_DIR), "--out", str(tmp_path), "--top-n", "5",
+                 "--set", "window=3"]) == 0
     err = capsys.readouterr().err
     notebooks = find_notebooks(paths.NOTEBOOKS_DIR)
     for number, path in enumerate(notebooks, start=1):
@@ -192,6 +200,7 @@ def test_figures_command_on_the_sample_speech(tmp_path, capsys):
         executed = nbformat.read(tmp_path / "reports" / f"{path.stem}.ipynb", as_version=4)
         injected = [c for c in executed.cells if c.get("id") == "injected-parameters"]
         assert len(injected) == 1 and "top_n = 5" in injected[0].source
+        assert ("window = 3" in injected[0].source) == (path.stem == "02-term-frequencies")
     stems = {p.stem for p in (tmp_path / "figures").iterdir()}
     assert len(stems) >= 9
     for stem in stems:
