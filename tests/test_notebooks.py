@@ -39,7 +39,8 @@ def notebook(request):
 
 def test_notebooks_are_numbered_in_reading_order():
     assert [p.stem[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(len(NOTEBOOKS))]
-    assert IDS[:2] == ["00-sample-speech", "01-corpus-overview"]
+    assert IDS == ["00-sample-speech", "01-corpus-overview", "02-term-frequencies", "03-tfidf-themes", "04-stance",
+                   "05-compare-groups"]
 
 
 def test_opens_with_the_question_it_asks(notebook):
@@ -99,7 +100,7 @@ def test_figures_are_named_after_their_notebook_and_unique():
                     assert name.startswith(path.stem[:3]), (path.name, name)
                     assert name not in seen, f"{name} saved by {seen.get(name)} and {path.name}"
                     seen[name] = path.name
-    assert len(seen) >= 9
+    assert len(seen) >= 10
 
 
 def test_committed_executed_in_order_without_errors(notebook):
