@@ -42,7 +42,7 @@ review: $(STAMP) ## HTML reports at scale for review: reports/unsc_umuc/ from ..
 
 test: $(STAMP) ## Run the whole test suite: unit, integration and notebook (nbval) tests
 	$(BIN)/python -m pytest tests
-	PYTHONPATH=$(CURDIR) $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+	PYTHONPATH=$(CURDIR) OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 test-fast: $(STAMP) ## Unit tests only (no real corpora, no notebooks)
 	$(BIN)/python -m pytest tests -m "not corpus and not slow"

@@ -191,14 +191,19 @@ def notebook_html(notebook, *, name: str, show_code: bool = False) -> str:
     return body
 
 
+#: Environment of the kernels: no display, fixed hashing, and one BLAS thread, because a reduction split
+#: over threads can change the last bits of a float (NMF topics, scores) from run to run.
+KERNEL_ENVIRONMENT = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1",
+                      "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 @contextlib.contextmanager
 def _kernel_environment(project_root: Path) -> Iterator[None]:
-    """Let the kernel import this checkout's ``analysis`` and draw without a display."""
-    saved = {key: os.environ.get(key) for key in ("PYTHONPATH", "MPLBACKEND", "PYTHONHASHSEED")}
+    """Let the kernel import this checkout's ``analysis``, with :data:`KERNEL_ENVIRONMENT`."""
+    saved = {key: os.environ.get(key) for key in ("PYTHONPATH", *KERNEL_ENVIRONMENT)}
     python_path = [str(project_root)] + [p for p in (saved["PYTHONPATH"] or "").split(os.pathsep) if p]
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(python_path))
-    os.environ["MPLBACKEND"] = "Agg"
-    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.update(KERNEL_ENVIRONMENT)
     try:
         yield
     finally:

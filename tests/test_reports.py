@@ -207,3 +207,17 @@ def test_figures_command_on_the_sample_speech(tmp_path, capsys):
         for suffix in (".png", ".svg", ".csv"):
             assert (tmp_path / "figures" / f"{stem}{suffix}").is_file(), stem + suffix
     assert f"{len(notebooks)} of {len(notebooks)} notebooks ran, {len(stems)} figures written" in err
+
+
+def test_kernels_import_this_checkout_with_one_blas_thread_and_the_environment_is_restored(monkeypatch):
+    import os
+
+    from analysis import reports
+
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    with reports._kernel_environment(paths.PROJECT_ROOT):
+        assert os.environ["PYTHONPATH"].split(os.pathsep) == [str(paths.PROJECT_ROOT), "/elsewhere"]
+        assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["MPLBACKEND"] == "Agg"
+    assert os.environ["PYTHONPATH"] == "/elsewhere"
+    assert "OMP_NUM_THREADS" not in os.environ
