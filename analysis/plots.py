@@ -712,16 +712,20 @@ def sentence_strip(data: pd.DataFrame, *, themes: Sequence[str], title: str, sta
         return _finish(figure, ax, title=title, xlabel="Sentence (number in the speech, from 0)", ylabel="",
                        source=source)
     xs = data[x].to_numpy(dtype=float)
+    # squares as wide as a sentence's slot on the axis (about 440 points wide), at most 8 points
+    span = max(xs.max() - xs.min() + 1.6, 1.0)
+    side = min(8.0, 0.8 * 440.0 / span)
+    size = side * side
     for row, theme in enumerate(themes):
         present = data[theme].to_numpy(dtype=float) > 0
-        ax.scatter(xs[present], np.full(present.sum(), row), marker="s", s=60,
+        ax.scatter(xs[present], np.full(present.sum(), row), marker="s", s=size,
                    color=THEME_COLORS.get(theme, SERIES_COLORS[row % len(SERIES_COLORS)]))
     stance_row = len(themes)
     labels = data[stance].fillna("").astype(str)
     for label in dict.fromkeys(sorted(labels, key=lambda v: (list(STANCE_COLORS).index(v)
                                                             if v in STANCE_COLORS else 99, v))):
         chosen = (labels == label).to_numpy()
-        ax.scatter(xs[chosen], np.full(chosen.sum(), stance_row), marker="s", s=60,
+        ax.scatter(xs[chosen], np.full(chosen.sum(), stance_row), marker="s", s=size,
                    color=STANCE_COLORS.get(label, "#FFFFFF"), edgecolors="#777777" if not label else "none",
                    linewidths=0.5, label=label or "(no label)")
     ax.set_yticks(np.arange(len(themes) + 1), [*themes, "stance"])

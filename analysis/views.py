@@ -21,6 +21,7 @@ from .plots import _require
 
 __all__ = [
     "COMPARISON_FIELDS", "TIMELINE_LABELS", "Comparison", "CorpusTables", "compare_groups", "corpus_tables",
+    "describe_speech",
     "pick_speech", "sentence_periods", "timeline_unit", "timeline_units", "topic_texts",
 ]
 
@@ -122,6 +123,27 @@ def pick_speech(documents: pd.DataFrame, *, doc_id: str | None = None, min_sente
         pool = documents
     ordered = pool.assign(_id=pool["doc_id"].astype(str)).sort_values(["n_tokens", "_id"], kind="stable")
     return str(ordered["_id"].iloc[(len(ordered) - 1) // 2])
+
+
+def describe_speech(documents: pd.DataFrame, doc_id: str) -> str:
+    """A short name for a speech in titles: who spoke, and where and when.
+
+    >>> docs = pd.DataFrame({"doc_id": ["k"], "country": ["Kazakhstan"], "speaker": ["Mr. Abdrakhmanov"],
+    ...                      "body": ["UNSC"], "meeting": ["S/PV.7316"], "year": ["2014"]})
+    >>> describe_speech(docs, "k")
+    'Kazakhstan (Mr. Abdrakhmanov), S/PV.7316, 2014'
+    """
+    _require(documents, ["doc_id"], "describe_speech")
+    rows = documents[documents["doc_id"].astype(str) == str(doc_id)]
+    if rows.empty:
+        raise KeyError(f"no speech with doc_id {doc_id!r}")
+    row = {column: _values(rows, column).iloc[0] for column in ("country", "speaker", "body", "meeting", "year")
+           if column in rows.columns}
+    who = row.get("country") or row.get("speaker") or str(doc_id)
+    if row.get("country") and row.get("speaker"):
+        who += f" ({row['speaker']})"
+    where = row.get("meeting") or row.get("body", "")
+    return ", ".join(part for part in (who, where, row.get("year", "")) if part)
 
 
 # ------------------------------------------------------------------------------------------------ timelines

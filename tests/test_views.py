@@ -52,6 +52,23 @@ def test_pick_speech(documents):
         views.pick_speech(documents.iloc[0:0])
 
 
+@pytest.mark.parametrize("row, expected", [
+    ({"country": "Kazakhstan", "speaker": "", "body": "UNSC", "meeting": "S/PV.7316", "year": "2014"},
+     "Kazakhstan, S/PV.7316, 2014"),
+    ({"country": "Afghanistan", "speaker": "Mr. Ghani", "body": "UNGA", "meeting": "", "year": "2015"},
+     "Afghanistan (Mr. Ghani), UNGA, 2015"),
+    ({"country": None, "speaker": "The President", "meeting": "S/PV.4644"}, "The President, S/PV.4644"),
+    ({"country": ""}, "d1"),
+])
+def test_describe_speech(row, expected):
+    assert views.describe_speech(pd.DataFrame([{"doc_id": "d1", **row}]), "d1") == expected
+
+
+def test_describe_speech_unknown(documents):
+    with pytest.raises(KeyError, match="no speech with doc_id 'x'"):
+        views.describe_speech(documents, "x")
+
+
 @pytest.mark.parametrize("columns, expected", [
     ({"year": ["2014", "2003", "2014"], "date": ["", "", ""]}, "year"),
     ({"year": ["2020", "2020"], "date": ["2020-01-08", "2020-03-02"]}, "month"),
