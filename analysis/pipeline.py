@@ -26,6 +26,7 @@ from .errors import InputError
 from .io import write_csv, write_text
 from .terms import count_terms, count_word_tokens
 from .text import load_stopwords
+from .stance import Method, StanceLabeller, load_codebook, stance_shares, train_stance_labeller
 from .themes import Lexicon, load_lexicon, score_corpus
 
 __all__ = [
@@ -56,34 +57,35 @@ class RunResult:
     manifest: dict
 
 
-def _label_sentences(sentences: pd.DataFrame, sentence_themes: pd.DataFrame) -> pd.DataFrame:
+def _label_sentences(sentences: pd.DataFrame, sentence_themes: pd.DataFrame,
+                     labeller: StanceLabeller) -> pd.DataFrame:
     """Theme and stance columns for each sentence.
 
     Themes come from :func:`analysis.themes.score_corpus` (``sentence_themes``, row-aligned with
-    ``sentences``). Stance: placeholder until the stance labeller exists.
+    ``sentences``); stance, its evidence (``cue``) and ``score`` from the stance labeller.
     """
     labelled = sentences.copy()
     labelled["themes"] = sentence_themes["themes"].to_numpy()
-    labelled["stance"] = ""
-    labelled["cue"] = ""
-    labelled["score"] = np.nan
+    stance = labeller.label(sentences["text"])
+    for column in ("stance", "cue", "score"):
+        labelled[column] = stance[column].to_numpy()
     return labelled
 
 
 def _document_scores(documents: pd.DataFrame, sentences: pd.DataFrame,
                      document_themes: pd.DataFrame) -> pd.DataFrame:
-    """Theme scores (from :func:`analysis.themes.score_corpus`) and stance shares (placeholder) per document.
+    """Theme scores (from :func:`analysis.themes.score_corpus`) and stance shares per document.
 
     A theme the lexicon does not define (a ``--themes`` file without ``cooperation``) is an empty column;
-    themes beyond the codebook's three get their own ``theme_<name>`` columns.
+    themes beyond the codebook's three get their own ``theme_<name>`` columns. ``stance_<label>`` is the
+    share of the speech's sentences with that stance (empty for a speech without sentences).
     """
     scores = document_themes.copy()
     for theme in THEMES:
         if f"theme_{theme}" not in scores.columns:
             scores[f"theme_{theme}"] = np.nan
-    for stance in STANCES:
-        scores[f"stance_{stance}"] = np.nan
-    return scores
+    shares = stance_shares(sentences, by="doc_id", labels=STANCES).drop(columns="n_sentences")
+    return scores.merge(shares, on="doc_id", how="left", validate="one_to_one")
 
 
 def _documents_columns(lexicon: Lexicon) -> list[str]:
@@ -93,14 +95,20 @@ def _documents_columns(lexicon: Lexicon) -> list[str]:
     return DOCUMENTS_COLUMNS[:at] + extra + DOCUMENTS_COLUMNS[at:]
 
 
-def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None) -> RunResult:
-    """Compute every output table from a read corpus (no I/O); ``lexicon`` defaults to ``config/themes.yml``."""
+def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, stance: StanceLabeller | None = None) -> RunResult:
+    """Compute every output table from a read corpus (no I/O).
+
+    ``lexicon`` defaults to ``config/themes.yml``; ``stance`` to the rule labeller of ``config/stance.yml``
+    calibrated on the gold set (:func:`analysis.stance.train_stance_labeller` with ``method="rules"``).
+    """
     if lexicon is None:
         lexicon = load_lexicon()
+    if stance is None:
+        stance = train_stance_labeller(method="rules")
     documents = corpus.documents
     sentences = segment_sentences(documents)
     document_themes, sentence_themes = score_corpus(documents, sentences, lexicon=lexicon)
-    sentences = _label_sentences(sentences, sentence_themes)
+    sentences = _label_sentences(sentences, sentence_themes, stance)
     n_tokens = documents["text"].map(count_word_tokens).astype("int64")
     n_sentences = sentences.groupby("doc_id").size()
     table = documents[["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic"]].copy()
@@ -122,6 +130,11 @@ def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None) -> RunResult
         "themes_version": lexicon.version,
         "themes_file": lexicon.source,
         "themes_sha256": lexicon.sha256,
+        "stance_method": stance.method,
+        "stance_cues_version": stance.codebook.version,
+        "stance_codebook_version": stance.codebook.codebook_version,
+        "stance_cues_sha256": stance.codebook.sha256,
+        "stance_gold_sha256": stance.gold_sha256,
         "n_documents": int(len(table)),
         "n_sentences": int(len(sentences)),
         "n_skipped": int(len(corpus.skipped)),
@@ -154,8 +167,11 @@ def write_tables(result: RunResult, out_dir: str | Path) -> list[Path]:
 
 
 def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path | None = None,
-        progress: bool | None = None) -> RunResult:
+        stance_method: Method = "rules", progress: bool | None = None) -> RunResult:
     """Read a corpus, compute every table and write them into ``out_dir``.
+
+    ``stance_method`` is ``rules`` (default: fast enough for a million sentences), ``model`` or ``auto``
+    (see :func:`analysis.stance.train_stance_labeller`).
 
     Raises
     ------
@@ -166,9 +182,11 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
         progress = sys.stderr.isatty()
     if themes_file is not None and not Path(themes_file).is_file():
         raise InputError("theme lexicon not found", path=themes_file)
-    lexicon = load_lexicon(themes_file)  # a broken lexicon is refused before the corpus is read
+    lexicon = load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
+    codebook = load_codebook()
     corpus = read_corpus(corpus_path, progress=progress)
-    result = build_tables(corpus, lexicon=lexicon)
+    stance = train_stance_labeller(method=stance_method, codebook=codebook)
+    result = build_tables(corpus, lexicon=lexicon, stance=stance)
     write_tables(result, out_dir)
     if result.documents.empty:
         raise InputError(f"no speech could be read ({len(result.skipped)} skipped; see "
