@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -21,7 +22,7 @@ from .plots import _require
 
 __all__ = [
     "COMPARISON_FIELDS", "TIMELINE_LABELS", "Comparison", "CorpusTables", "compare_groups", "corpus_tables",
-    "describe_speech",
+    "describe_speech", "quote_cues",
     "pick_speech", "sentence_periods", "timeline_unit", "timeline_units", "topic_texts",
 ]
 
@@ -144,6 +145,34 @@ def describe_speech(documents: pd.DataFrame, doc_id: str) -> str:
         who += f" ({row['speaker']})"
     where = row.get("meeting") or row.get("body", "")
     return ", ".join(part for part in (who, where, row.get("year", "")) if part)
+
+
+_CUE = re.compile(r"^(?P<label>[^:;@]+):(?P<name>[^;@]+)@(?P<start>\d+)-(?P<end>\d+)$")
+
+
+def quote_cues(sentences: pd.DataFrame) -> pd.Series:
+    """The words behind each stance label: every cue of the ``cue`` column with the text it matched.
+
+    ``cue`` holds the stance labeller's evidence, ``label:cue name@start-end`` with offsets into the sentence,
+    ``;``-joined when several cues fired; each becomes ``cue name: "matched words"``. Parts in another form
+    are kept as they are; a sentence without a cue gives ``""``.
+
+    >>> quote_cues(pd.DataFrame({"text": ["We condemn this scourge."], "cue": ["condemn:scourge@16-23"]})).tolist()
+    ['scourge: "scourge"']
+    """
+    _require(sentences, ["text", "cue"], "quote_cues")
+    quotes = []
+    for text, cue in zip(sentences["text"].fillna("").astype(str), sentences["cue"].fillna("").astype(str)):
+        parts = []
+        for part in filter(None, (piece.strip() for piece in cue.split(";"))):
+            match = _CUE.match(part)
+            if match and int(match["end"]) <= len(text):
+                words = " ".join(text[int(match["start"]):int(match["end"])].split())
+                parts.append(f'{match["name"]}: "{words}"')
+            else:
+                parts.append(part)
+        quotes.append("; ".join(parts))
+    return pd.Series(quotes, index=sentences.index, dtype=object)
 
 
 # ------------------------------------------------------------------------------------------------ timelines

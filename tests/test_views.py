@@ -69,6 +69,26 @@ def test_describe_speech_unknown(documents):
         views.describe_speech(documents, "x")
 
 
+@pytest.mark.parametrize("text, cue, expected", [
+    ("We condemn this scourge.", "condemn:scourge@16-23", 'scourge: "scourge"'),
+    ("Kazakhstan is a party to all the\nconventions.", "support:party to@0-24;support:own action@0-10",
+     'party to: "Kazakhstan is a party to"; own action: "Kazakhstan"'),
+    ("Thanks.", "", ""),
+    ("Short.", "support:must@0-99", "support:must@0-99"),  # a span beyond the sentence is shown as it is
+    ("Odd.", "free-form evidence", "free-form evidence"),
+])
+def test_quote_cues(text, cue, expected):
+    assert views.quote_cues(pd.DataFrame({"text": [text], "cue": [cue]})).tolist() == [expected]
+
+
+def test_quote_cues_on_the_labelled_sample_speech():
+    tables = views.corpus_tables(paths.RAW_DIR)
+    quotes = views.quote_cues(tables.sentences)
+    labelled = tables.sentences["cue"] != ""
+    assert (quotes[labelled] != "").all() and (quotes[~labelled] == "").all()
+    assert not quotes.str.contains("@").any(), "every cue of the labeller has the documented form"
+
+
 @pytest.mark.parametrize("columns, expected", [
     ({"year": ["2014", "2003", "2014"], "date": ["", "", ""]}, "year"),
     ({"year": ["2020", "2020"], "date": ["2020-01-08", "2020-03-02"]}, "month"),
