@@ -56,9 +56,10 @@ OKABE_ITO = {
 SERIES_COLORS = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple",
                                         "sky_blue", "black", "yellow")]
 #: One fixed colour per theme and per stance, so the same label has the same colour in every chart.
+#: Themes and stances never share a colour, so a chart with both (the sentence strip) reads unambiguously.
 THEME_COLORS = {"terrorism": OKABE_ITO["vermillion"], "trafficking": OKABE_ITO["blue"],
-                "cooperation": OKABE_ITO["bluish_green"]}
-STANCE_COLORS = {"support": OKABE_ITO["bluish_green"], "oppose": OKABE_ITO["vermillion"],
+                "cooperation": OKABE_ITO["sky_blue"]}
+STANCE_COLORS = {"support": OKABE_ITO["bluish_green"], "oppose": OKABE_ITO["orange"],
                  "condemn": OKABE_ITO["reddish_purple"], "neutral": "#BBBBBB"}
 NEUTRAL_COLOR = "#BBBBBB"
 
@@ -66,6 +67,8 @@ NEUTRAL_COLOR = "#BBBBBB"
 FIGSIZE = (8.0, 4.5)
 TALL_FIGSIZE = (8.0, 6.5)
 DPI = 150
+#: Characters per title line: a bold 12-point title over the axes of an 8-inch figure holds about this many.
+TITLE_WIDTH = 60
 #: Height of the band at the bottom of a figure that holds the source line, as a fraction of the figure.
 SOURCE_BAND = 0.06
 #: Fixed salt for the ids in SVG files (otherwise random per run).
@@ -435,7 +438,7 @@ def add_source_line(figure: Figure, text: str | None) -> None:
 def _finish(figure: Figure, ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str | None) -> Figure:
     if not title:
         raise ValueError("every chart needs a title")
-    ax.set_title("\n".join(textwrap.wrap(title, width=80)), loc="left")
+    ax.set_title("\n".join(textwrap.wrap(title, width=TITLE_WIDTH)), loc="left")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     add_source_line(figure, source)

@@ -182,7 +182,7 @@ def _check_frame(figure: Figure, title: str, source: str = SOURCE) -> None:
     """Every chart: a Figure with the title, both axis labels, and the source line."""
     assert isinstance(figure, Figure)
     ax = figure.axes[0]
-    assert ax.get_title(loc="left") == title
+    assert ax.get_title(loc="left").replace("\n", " ") == title
     assert ax.get_xlabel() and ax.get_ylabel()
     assert [t.get_text() for t in figure.texts if t.get_gid() == "source-line"] == [source]
 
@@ -314,6 +314,17 @@ def test_sentence_strip_marks_themes_and_stance():
     assert cooperation.tolist() == [[1, 1]]
     assert sorted(xy for s in stances for xy in s[:, 0].tolist()) == [0, 1, 2]
     assert all(row == 2 for s in stances for row in s[:, 1].tolist())
+
+
+def test_long_titles_wrap_and_theme_and_stance_colours_differ(by_country):
+    title = "Themes and stance, sentence by sentence: Kazakhstan (Mr. Abdrakhmanov), S/PV.7316, 2014"
+    figure = plots.bar_chart(by_country, x="country", y="count", title=title, xlabel="x", ylabel="y")
+    lines = figure.axes[0].get_title(loc="left").split("\n")
+    assert len(lines) == 2 and all(len(line) <= plots.TITLE_WIDTH for line in lines)
+    assert " ".join(lines) == title
+    assert not set(plots.THEME_COLORS.values()) & set(plots.STANCE_COLORS.values())
+    assert set(plots.THEME_COLORS.values()) | set(plots.STANCE_COLORS.values()) - {"#BBBBBB"} <= \
+        set(plots.OKABE_ITO.values())
 
 
 def test_chart_draws_into_a_given_axes_and_leaves_rcparams_alone(by_country):
