@@ -23,7 +23,7 @@ import pandas as pd
 from . import __version__
 from .corpus import Corpus, read_corpus, segment_sentences
 from .errors import InputError
-from .io import write_csv, write_text
+from .io import ensure_output_dir, write_csv, write_text
 from .terms import count_terms, count_word_tokens
 from .text import load_stopwords
 from .stance import Method, StanceLabeller, load_codebook, stance_shares, train_stance_labeller
@@ -177,6 +177,8 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
     ------
     InputError
         If no speech at all could be read (``skipped.csv`` is still written, listing why).
+    OutputError
+        If ``out_dir`` is a file or cannot be written (checked before the corpus is read).
     """
     if progress is None:
         progress = sys.stderr.isatty()
@@ -184,7 +186,8 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
         raise InputError("theme lexicon not found", path=themes_file)
     lexicon = load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
     codebook = load_codebook()
-    corpus = read_corpus(corpus_path, progress=progress)
+    ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
+    corpus = read_corpus(corpus_path, progress=progress, exclude=[out_dir])  # --out may lie inside the corpus
     stance = train_stance_labeller(method=stance_method, codebook=codebook)
     result = build_tables(corpus, lexicon=lexicon, stance=stance)
     write_tables(result, out_dir)

@@ -6,7 +6,9 @@ the skip into a failure so CI cannot pass without running them.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,26 @@ def fixtures_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_speech_path() -> Path:
     return paths.RAW_DIR / "sample_speech.txt"
+
+
+@pytest.fixture
+def finishes_within():
+    """``with finishes_within(seconds): ...`` fails instead of hanging.
+
+    A guard against quadratic time or catastrophic regex backtracking on hostile input, with a margin of tens
+    of times the linear time: not a speed target (those live in benchmarks/).
+    """
+    @contextlib.contextmanager
+    def guard(seconds: float):
+        def stop(signum, frame):
+            raise AssertionError(f"did not finish within {seconds} s: quadratic time or catastrophic backtracking?")
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return guard
