@@ -61,7 +61,8 @@ class NotebookResult:
 
 
 class NotebookFailure(Exception):
-    """A notebook cell raised; the message names the notebook, the cell and the error."""
+    """A notebook cell raised; the message names the notebook, the cell (its position in the notebook as
+    written, from 1, and its execution count) and the error."""
 
     def __init__(self, notebook: str, cell: int, execution_count: int | None, first_line: str, error: str,
                  traceback: str = ""):
@@ -227,10 +228,12 @@ def run_notebook(path: str | Path, *, parameters: dict | None = None, cwd: str |
     Raises
     ------
     NotebookFailure
-        If a cell raises: names the notebook, the cell (0-based index) and the error.
+        If a cell raises: names the notebook, the cell (its position in the notebook as written, from 1) and
+        the error.
     InputError
         If the kernel ``kernel_name`` is not installed.
     """
+    import nbformat
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
     from papermill.exceptions import PapermillExecutionError
@@ -246,7 +249,12 @@ def run_notebook(path: str | Path, *, parameters: dict | None = None, cwd: str |
             first_line = next((line.strip() for line in error.source.splitlines()
                                if line.strip() and not line.lstrip().startswith("#")), "")
             message = f"{error.ename}: {error.evalue}".rstrip(": ")
-            raise NotebookFailure(path.name, error.cell_index, error.exec_count, first_line[:80], message,
+            # the cell's place in the notebook as written (papermill counts its injected cell)
+            cell = error.cell_index + 1
+            injected_after = parameters_cells(nbformat.read(path, as_version=4))[:1] if parameters else []
+            if injected_after and error.cell_index > injected_after[0] + 1:
+                cell -= 1
+            raise NotebookFailure(path.name, cell, error.exec_count, first_line[:80], message,
                                   _ANSI.sub("", "\n".join(error.traceback))) from None
         except NoSuchKernel:
             raise InputError(f"Jupyter kernel {kernel_name!r} is not installed; run `make setup` (it runs "

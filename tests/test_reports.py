@@ -156,6 +156,10 @@ def test_run_notebook_without_parameters_runs_the_defaults(tmp_path):
     executed = run_notebook(source)
     assert len(executed.cells) == 2
     assert executed.cells[1].outputs[0]["data"]["text/plain"] == "40"
+    failing = _write(tmp_path / "01-y.ipynb", _notebook(new_markdown_cell("# 01"), _parameters("value = 1"),
+                                                         new_code_cell("1 / 0")))
+    with pytest.raises(NotebookFailure, match=r"^01-y.ipynb: cell 3 \(In \[2\]\) `1 / 0` raised ZeroDivisionError"):
+        run_notebook(failing)
 
 
 def test_unknown_kernel_is_a_one_line_error(tmp_path):
