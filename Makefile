@@ -6,12 +6,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORPUS ?= data/raw
 OUT ?=
+# The real corpora beside the checkout (read-only); the committed review reports are built from one of them.
+CORPORA ?= $(or $(UNSPEECH_CORPORA),../shared/corpora)
+REVIEW_CORPUS ?= unsc_umuc
+# 05-compare-groups sets the 2014 ministerial meeting on Iraq and ISIL against the other meetings.
+REVIEW_SETTINGS ?= --set by=meeting --set target=S/PV.7271
 
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup figures test test-fast bench lab clean
+.PHONY: help setup figures notebooks review test test-fast bench lab clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,12 +30,19 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the project with pip (idempotent)
 
-figures: $(STAMP) ## Regenerate every figure and HTML report (CORPUS=data/raw by default)
+figures: $(STAMP) ## Regenerate every figure and HTML report (CORPUS=data/raw by default; OUT=DIR for DIR/figures, DIR/reports)
 	$(BIN)/python -m analysis figures --corpus $(CORPUS) $(if $(OUT),--out $(OUT))
+
+notebooks: $(STAMP) ## Re-execute notebooks/*.ipynb in place on the default corpus (the outputs nbval checks)
+	$(BIN)/python -m analysis figures --in-place
+
+review: $(STAMP) ## HTML reports at scale for review: reports/unsc_umuc/ from ../shared/corpora (REVIEW_CORPUS=unsc_umuc)
+	$(BIN)/python -m analysis figures --corpus $(CORPORA)/$(REVIEW_CORPUS) $(REVIEW_SETTINGS) \
+		--reports-dir reports/$(REVIEW_CORPUS) --figures-dir reports/$(REVIEW_CORPUS)/figures
 
 test: $(STAMP) ## Run the whole test suite: unit, integration and notebook (nbval) tests
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+	PYTHONPATH=$(CURDIR) OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 test-fast: $(STAMP) ## Unit tests only (no real corpora, no notebooks)
 	$(BIN)/python -m pytest tests -m "not corpus and not slow"

@@ -238,6 +238,105 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------------------------------------------------------ figures
+
+#: The values the notebooks' ``parameters`` cells hold (tests/test_notebooks.py checks they agree).
+DEFAULT_TOP_N = 20
+
+
+def _notebook_parameters(corpus: Path, top_n: int, figures_dir: Path) -> dict:
+    return {"corpus": str(corpus.resolve()), "top_n": top_n, "out_dir": str(figures_dir.resolve())}
+
+
+def _settings(settings: list[str], notebooks: list[Path]) -> dict:
+    """``NAME=VALUE`` strings as notebook parameters; a name no notebook declares is an error."""
+    import ast
+
+    import nbformat
+
+    from .errors import InputError
+    from .reports import declared_parameters
+
+    declared = sorted({name for path in notebooks
+                       for name in declared_parameters(nbformat.read(path, as_version=4))})
+    values = {}
+    for setting in settings:
+        name, equals, text = setting.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise InputError(f"--set expects NAME=VALUE, got {setting!r}")
+        if name not in declared:
+            raise InputError(f"no notebook has a parameter {name!r}; parameters: {', '.join(declared)}")
+        if name in ("corpus", "top_n", "out_dir"):
+            raise InputError(f"set {name} with --{name.replace('_', '-').replace('out-dir', 'figures-dir')}")
+        try:
+            values[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            values[name] = text
+    return values
+
+
+def _add_figures(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "figures", help="execute the notebooks against a corpus: figures, executed notebooks, HTML reports",
+        description="Execute the numbered notebooks in notebooks/ with papermill against a corpus. Each "
+                    "notebook writes its figures (PNG, SVG and a CSV of the plotted numbers); the executed "
+                    "notebooks and their HTML renderings go to the reports folder. Without --out: figures/ "
+                    "and reports/; with --out DIR: DIR/figures and DIR/reports.")
+    parser.add_argument("--corpus", type=Path, default=paths.DEFAULT_CORPUS,
+                        help="folder of .txt speeches or a .csv/.parquet table (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="write figures to DIR/figures and reports to DIR/reports")
+    parser.add_argument("--figures-dir", type=Path, default=None, metavar="DIR",
+                        help="figure folder (overrides --out; default: figures/)")
+    parser.add_argument("--reports-dir", type=Path, default=None, metavar="DIR",
+                        help="folder of executed notebooks and HTML reports (overrides --out; default: reports/)")
+    parser.add_argument("--top-n", type=int, default=DEFAULT_TOP_N, metavar="N",
+                        help="how many countries, terms, topics… the charts and tables show (default: %(default)s)")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="set another notebook parameter, e.g. --set by=meeting --set target=S/PV.7271 "
+                             "(numbers and None are read as Python values); repeatable")
+    parser.add_argument("--notebook", action="append", default=[], metavar="NAME",
+                        help="run only this notebook (its number, e.g. 01, or its name); repeatable")
+    parser.add_argument("--show-code", action="store_true", help="include the code cells in the HTML reports")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="give up on a cell that runs longer than this (default: no limit)")
+    parser.add_argument("--in-place", action="store_true",
+                        help="also save the executed notebooks over notebooks/*.ipynb (only with the default "
+                             "corpus, top-n and figure folder): how the committed notebooks are refreshed")
+    parser.set_defaults(handler=_cmd_figures)
+
+
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .reports import find_notebooks, run_notebooks
+
+    if args.top_n < 1:
+        raise InputError(f"--top-n must be at least 1, got {args.top_n}")
+    if not args.corpus.exists():
+        raise InputError("corpus not found (give a folder of .txt speeches or a .csv/.parquet table)",
+                         path=args.corpus)
+    figures_dir = args.figures_dir or (args.out / "figures" if args.out else paths.FIGURES_DIR)
+    reports_dir = args.reports_dir or (args.out / "reports" if args.out else paths.REPORTS_DIR)
+    notebooks = find_notebooks(paths.NOTEBOOKS_DIR, select=args.notebook)
+    parameters = _notebook_parameters(args.corpus, args.top_n, figures_dir)
+    parameters.update(_settings(args.settings, notebooks))
+    if parameters == _notebook_parameters(paths.DEFAULT_CORPUS, DEFAULT_TOP_N, paths.FIGURES_DIR):
+        parameters = None  # run as written, so the default reports equal the committed notebooks
+    elif args.in_place:
+        raise InputError("--in-place saves the notebooks as they run on their defaults; "
+                         "drop --corpus, --top-n, --out and --figures-dir")
+    _say(f"running {len(notebooks)} notebook{'s' if len(notebooks) != 1 else ''} on {args.corpus}"
+         f" -> figures: {figures_dir}, reports: {reports_dir}")
+    results = run_notebooks(notebooks, reports_dir=reports_dir, parameters=parameters, in_place=args.in_place,
+                            show_code=args.show_code, timeout=args.timeout, report=_say)
+    failed = [r for r in results if not r.ok]
+    n_figures = sum(r.n_figures for r in results)
+    _say(f"{len(results) - len(failed)} of {len(results)} notebooks ran, {n_figures} figures written"
+         + (f"; failed: {', '.join(r.name for r in failed)}" if failed else ""))
+    return EXIT_ERROR if failed else EXIT_OK
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 def _add_progress(parser: argparse.ArgumentParser) -> None:
@@ -248,7 +347,7 @@ def _add_progress(parser: argparse.ArgumentParser) -> None:
 
 
 #: Each entry adds one sub-command to the parser.
-COMMANDS: list[Callable] = [_add_run, _add_compare, _add_label, _add_evaluate]
+COMMANDS: list[Callable] = [_add_run, _add_compare, _add_label, _add_evaluate, _add_figures]
 
 
 def build_parser() -> argparse.ArgumentParser:
