@@ -264,12 +264,21 @@ _ARTEFACT_LINE = re.compile(
 _INLINE_JOB_NUMBER = re.compile(r"\s*\b\d{2}-\d{5}\b(?:\s+S/\d{4}/\d+\b(?:\s+\d{2}-\d{5}\b)?)?")
 _INLINE_PAGE_FRACTION = re.compile(r"(?<=[.!?\"”’)])(?:\s+\d{1,3}/\d{1,3}\b(?!/))+(?=\s+[\[A-Z(“\"]|\s*$)")
 _TRAILING_SYMBOL = re.compile(r"\s+S/\d*\s*$")
+_JOB_NUMBER_HINT = re.compile(r"\d\d-\d{5}")
+# Runs of spaces that are not a single plain space (a single space needs no replacing): same result as
+# re.sub(r"[ \u2000-\u200b\u202f\u205f\u3000]+", " ", text) with far fewer substitutions.
+_SPACE_RUN = re.compile(r"[\u2000-\u200b\u202f\u205f\u3000][ \u2000-\u200b\u202f\u205f\u3000]*"
+                        r"| [ \u2000-\u200b\u202f\u205f\u3000]+")
+# Same result as re.sub(r" *\n *", "\n", text), without replacing every bare line break by itself.
+_SPACED_NEWLINE = re.compile(r" +\n *|\n +")
 # OCR reads the pronoun "I" as "1" or "|" at the start of sentences ("1 thank the President").
-_OCR_ONE = re.compile(
-    r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=[.!?:]\"\s)|(?<=\n))[1|](?= (?:thank|would|wish|am|have|had|now|should|shall|call|"
+_OCR_ONE_NEXT = (
+    r"(?= (?:thank|would|wish|am|have|had|now|should|shall|call|"
     r"welcome|also|want|believe|hope|must|can|cannot|will|do|did|was|reiterate|recall|join|note|give|invite|"
     r"take|regret|commend|congratulate|express|too|appreciate|agree|underline|stress|share)\b)"
 )
+_OCR_ONE = re.compile(r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=[.!?:]\"\s)|(?<=\n))[1|]" + _OCR_ONE_NEXT)
+_OCR_ONE_HINT = re.compile(r"[1|]" + _OCR_ONE_NEXT)  # what every _OCR_ONE match contains; a fast search
 _LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W_](?:[\w'’-]*[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
 _TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
 #: Left parts after which a line-end hyphen is a real hyphen (UN English spells these with one).
@@ -319,7 +328,61 @@ def _dehyphenate(text: str) -> str:
             return f"{left}-{right}"
         return f"{left}{right}"
 
-    return _LINE_END_HYPHEN.sub(decide, text)
+    return _sub_matches(text, _line_end_hyphens(text), decide)
+
+
+_WORD_OR_HYPHEN = re.compile(r"[\w'’-]")
+
+
+def _line_end_hyphens(text: str) -> Iterator[re.Match]:
+    """The matches of ``_LINE_END_HYPHEN.finditer(text)``, found by searching only around each ``-\n``.
+
+    A match holds exactly one ``-\n`` and starts inside the run of word characters, apostrophes and hyphens
+    that ends at that hyphen, so each search starts at the beginning of that run and stops at the end of the
+    word after the line break; the scan over the rest of the text (most of the cost) is skipped.
+    """
+    pos = 0
+    while True:
+        hyphen = text.find("-\n", pos)
+        if hyphen < 0:
+            return
+        start = hyphen
+        while start > pos and _WORD_OR_HYPHEN.match(text, start - 1):
+            start -= 1
+        stop = hyphen + 2
+        while stop < len(text) and _WORD_OR_HYPHEN.match(text, stop) and text[stop] != "-":
+            stop += 1
+        match = _LINE_END_HYPHEN.search(text, start, stop)
+        if match is None:
+            pos = hyphen + 1
+            continue
+        yield match
+        pos = match.end()
+
+
+def _sub_matches(text: str, matches: Iterable[re.Match], replace) -> str:
+    """``text`` with each of ``matches`` (in order, not overlapping) replaced by ``replace(match)``."""
+    parts = []
+    cursor = 0
+    for match in matches:
+        parts.append(text[cursor:match.start()])
+        parts.append(replace(match))
+        cursor = match.end()
+    if not parts:
+        return text
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+def _strip_trailing_symbol(text: str) -> str:
+    """``_TRAILING_SYMBOL.sub("", text)``: only the last ``S/`` of a text can start that match."""
+    symbol = text.rfind("S/")
+    if symbol < 0:
+        return text
+    start = symbol
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return text[:start] + _TRAILING_SYMBOL.sub("", text[start:])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -354,8 +417,8 @@ def clean_speech(raw: str) -> CleanSpeech:
     text = text.replace("\u00ad", "").replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = text.replace("\t", " ")
     text = _CONTROL.sub(" ", text)
-    text = re.sub(r"[ \u2000-\u200b\u202f\u205f\u3000]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text).strip()
+    text = _SPACE_RUN.sub(" ", text)
+    text = _SPACED_NEWLINE.sub("\n", text).strip()
 
     speaker = country = language = ""
     header = parse_header(text)
@@ -363,7 +426,8 @@ def clean_speech(raw: str) -> CleanSpeech:
         speaker, country, language = header.speaker, header.country, header.language
         rest = text[header.end:]
         text = (header.moved_text + " " + rest) if header.moved_text else rest
-    text = _STAGE_NOTE.sub("", text)
+    if "(sp" in text or "(interpretation" in text or "(translation" in text:  # what every stage note starts with
+        text = _STAGE_NOTE.sub("", text)
 
     lines = [line for line in text.split("\n") if not _ARTEFACT_LINE.match(line) or not line.strip()]
     text = "\n".join(lines)
@@ -372,12 +436,17 @@ def clean_speech(raw: str) -> CleanSpeech:
     text = _dehyphenate(text)
     paragraphs = []
     for block in re.split(r"\n{2,}", text):
-        paragraph = re.sub(r"\s+", " ", block).strip()
+        paragraph = " ".join(block.split())  # re.sub(r"\s+", " ", block).strip(), faster
         if not paragraph or _PROCEDURE_PARAGRAPH.match(paragraph):
             continue
-        paragraph = _INLINE_JOB_NUMBER.sub("", paragraph)
-        paragraph = _INLINE_PAGE_FRACTION.sub("", paragraph)
-        paragraph = _OCR_ONE.sub("I", paragraph).strip()
+        # Each substitution runs only where its cheap hint (a substring every match contains) is present.
+        if _JOB_NUMBER_HINT.search(paragraph):
+            paragraph = _INLINE_JOB_NUMBER.sub("", paragraph)
+        if "/" in paragraph:
+            paragraph = _INLINE_PAGE_FRACTION.sub("", paragraph)
+        if _OCR_ONE_HINT.search(paragraph):
+            paragraph = _OCR_ONE.sub("I", paragraph)
+        paragraph = paragraph.strip()
         if not paragraph:
             continue
         # A page break in mid-sentence leaves a paragraph without final punctuation followed by one that
@@ -390,7 +459,7 @@ def clean_speech(raw: str) -> CleanSpeech:
             continue
         paragraphs.append(paragraph)
     text = "\n\n".join(paragraphs)
-    text = _TRAILING_SYMBOL.sub("", text).strip()
+    text = _strip_trailing_symbol(text).strip()
     return CleanSpeech(text=text, speaker=speaker, country=country, language=language)
 
 
@@ -418,20 +487,36 @@ today on for if when while since finally moreover furthermore indeed yet such al
 _CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9\u00c0-\u00dd])")
 _PREV_WORD = re.compile(r"(\S+)$")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
+_NEXT_WORD = re.compile(r"[\w'’]+")
+
+
+def _previous_word(text: str, start: int, end: int) -> str | None:
+    """What ``_PREV_WORD.search(text, start, end)`` captures, found by scanning back from ``end``.
+
+    The run of non-space characters that ends at ``end`` (or just before a newline at ``end - 1``, where
+    ``$`` also matches), cut at ``start``; ``None`` if there is none. Searching forward from ``start`` would
+    cost a pass over the sentence so far for every candidate boundary.
+    """
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    begin = end
+    while begin > start and not text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:end] if begin < end else None
 
 
 def _is_boundary(text: str, match: re.Match, start: int) -> bool:
     punct = match.group()
     if not punct.startswith(".") or punct.startswith(".."):
         return True
-    before = _PREV_WORD.search(text, start, match.start())
+    before = _previous_word(text, start, match.start())
     if before is None:
         return True
-    word = before.group(1).lstrip("([\"'“‘")
+    word = before.lstrip("([\"'“‘")
     low = word.lower()
     after = text[match.end():match.end() + 40].lstrip()
     after = after.lstrip("\"'“‘([")
-    next_word = re.match(r"[\w'’]+", after)
+    next_word = _NEXT_WORD.match(after)
     next_word = next_word.group().lower() if next_word else ""
     if low in NUMBER_ABBREVIATIONS:
         return not after[:1].isdigit()
