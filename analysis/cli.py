@@ -51,6 +51,56 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------------------------------------------------------ compare
+
+def _add_compare(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "compare", help="keyness of one group of speeches against the rest (G2, log ratio, log-odds z)",
+        description="Compare the speeches whose FIELD equals VALUE with all other speeches of the corpus: one "
+                    "row per term with its counts and rates in both groups, Dunning's G2 (signed) and its "
+                    "p-value, Hardie's log ratio and the Monroe-Colaresi-Quinn log-odds z; sorted by G2, the "
+                    "target's over-used terms first.")
+    parser.add_argument("--corpus", type=Path, default=paths.DEFAULT_CORPUS,
+                        help="folder of .txt speeches (with optional metadata.csv) or a .csv/.parquet table "
+                             "with a 'text' column (default: %(default)s)")
+    parser.add_argument("--by", required=True, metavar="FIELD",
+                        help="metadata field that defines the groups (e.g. meeting, country, year, body)")
+    parser.add_argument("--target", required=True, metavar="VALUE",
+                        help="value of FIELD that marks the target group (e.g. S/PV.7271)")
+    parser.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.csv",
+                        help="CSV to write: term, count_target, count_reference, rate_target, rate_reference, "
+                             "g2, p, log_ratio, z")
+    parser.add_argument("--min-count", type=int, default=1, metavar="N",
+                        help="keep terms seen at least N times in both groups together (default: %(default)s)")
+    _add_progress(parser)
+    parser.set_defaults(handler=_cmd_compare)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .corpus import read_corpus
+    from .errors import InputError
+    from .io import write_csv
+    from .terms import keyness
+
+    if args.min_count < 1:
+        raise InputError(f"--min-count must be at least 1, got {args.min_count}")
+    corpus = read_corpus(args.corpus, progress=args.progress)
+    if corpus.documents.empty:
+        raise InputError(f"no speech could be read ({len(corpus.skipped)} skipped)", path=args.corpus)
+    try:
+        table = keyness(corpus.documents, by=args.by, target=args.target, min_count=args.min_count)
+    except InputError as error:
+        raise InputError(error.message, path=args.corpus) from None
+    # p-values reach 1e-100 and below: scientific notation keeps them readable at a fixed width
+    write_csv(table.assign(p=table["p"].map("{:.6e}".format)), args.output)
+    n_target = int((corpus.documents[args.by].astype(str) == args.target).sum())
+    over = table.loc[table["g2"] > 0, "term"].head(5).tolist()
+    _say(f"compared {n_target} speeches with {args.by} = {args.target!r} against the other "
+         f"{len(corpus.documents) - n_target}: {len(table)} terms -> {args.output}"
+         + (f"; most over-used: {', '.join(over)}" if over else ""))
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 def _add_progress(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +111,7 @@ def _add_progress(parser: argparse.ArgumentParser) -> None:
 
 
 #: Each entry adds one sub-command to the parser.
-COMMANDS: list[Callable] = [_add_run]
+COMMANDS: list[Callable] = [_add_run, _add_compare]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -417,6 +417,9 @@ def clean_speech(raw: str) -> CleanSpeech:
     text = text.replace("\u00ad", "").replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = text.replace("\t", " ")
     text = _CONTROL.sub(" ", text)
+    # Markdown emphasis left by some sources (**bold**, __bold__) is not part of the speech.
+    if "**" in text or "__" in text:
+        text = re.sub(r"\*\*|__", "", text)
     text = _SPACE_RUN.sub(" ", text)
     text = _SPACED_NEWLINE.sub("\n", text).strip()
 
@@ -484,6 +487,8 @@ the this that these those we i it in he she they our my as at but and however it
 today on for if when while since finally moreover furthermore indeed yet such all many some no nor
 """.split())
 
+# A span that is only a list marker ("2.", "(iv)", "b)") is not a sentence: it belongs to what follows.
+_LIST_MARKER = re.compile(r"\s*[(\[]?(?:\d{1,3}|[ivxlc]{1,6}|[a-z])[.)\]]{1,2}$", re.IGNORECASE)
 _CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9\u00c0-\u00dd])")
 _PREV_WORD = re.compile(r"(\S+)$")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
@@ -548,6 +553,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     cursor = start
     for match in _CANDIDATE.finditer(text, start, end):
         if match.end() <= cursor:
+            continue
+        if _LIST_MARKER.match(text, cursor, match.end()):
             continue
         if _is_boundary(text, match, cursor):
             spans.append((cursor, match.end()))

@@ -15,6 +15,7 @@ CONFIG_DIR = PROJECT_ROOT / "config"
 THEMES_FILE = CONFIG_DIR / "themes.yml"
 STANCE_FILE = CONFIG_DIR / "stance.yml"
 STOPWORDS_FILE = CONFIG_DIR / "stopwords.txt"
+STANCE_WORDS_FILE = CONFIG_DIR / "stance_words.txt"
 DISPLAY_STOPWORDS_FILE = CONFIG_DIR / "display_stopwords.txt"
 
 DATA_DIR = PROJECT_ROOT / "data"

@@ -98,6 +98,7 @@ def build_tables(corpus: Corpus) -> RunResult:
         "corpus": corpus.source,
         "corpus_sha256": corpus_fingerprint(documents),
         "stopwords_version": stopwords.version,
+        "stance_words_version": load_stopwords("stance").version,  # left out of terms.csv
         "n_documents": int(len(table)),
         "n_sentences": int(len(sentences)),
         "n_skipped": int(len(corpus.skipped)),

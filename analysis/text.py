@@ -4,18 +4,24 @@ The tokeniser is NLTK's :class:`~nltk.tokenize.RegexpTokenizer` (no downloaded d
 that keeps hyphenated words (``counter-terrorism``, ``cross-border``) and internal apostrophes (``Da'esh``)
 whole. Sentence punctuation is kept as a *barrier* token so that n-grams never span two sentences.
 
-Two stopword lists, both versioned files in ``config/``:
+The stopword policy: three versioned word lists in ``config/``, each with one role, and no word in two of
+the first two (:func:`load_stopwords`):
 
-* ``stopwords.txt``: function words dropped before counting. It deliberately keeps negations and stance
-  words (``not``, ``no``, ``against``, ``cannot``), which stance work needs;
-* ``display_stopwords.txt``: UN boilerplate (``president``, ``delegation``, ``thank``) that charts may drop.
+* ``stopwords.txt`` (``"function"``): closed-class function words, dropped before any counting or feature
+  extraction. It deliberately does not list negations and stance words;
+* ``stance_words.txt`` (``"stance"``): negations, deontic modals and ``against`` (``not``, ``no``,
+  ``cannot``, ``must``, ``should``). :func:`analyze` keeps them, so stance features see "do not support";
+  frequency tables leave them out by default, because a reader counts them as stopwords
+  (``"frequency"`` = function + stance words);
+* ``display_stopwords.txt`` (``"display"``): UN boilerplate (``president``, ``delegation``, ``thank``)
+  that charts may drop; never used for counting.
 """
 from __future__ import annotations
 
 import functools
 import re
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Literal, Sequence
 
 from nltk.tokenize import RegexpTokenizer
 
@@ -123,24 +129,40 @@ def _load_cached(path: str, mtime: float) -> StopwordList:
     return _read_word_list(Path(path))
 
 
-def load_stopwords(kind: str = "function", *, path: str | Path | None = None) -> StopwordList:
+_STOPWORD_FILES = {
+    "function": "STOPWORDS_FILE",
+    "stance": "STANCE_WORDS_FILE",
+    "display": "DISPLAY_STOPWORDS_FILE",
+}
+
+
+def load_stopwords(kind: Literal["function", "stance", "frequency", "display"] = "function", *,
+                   path: str | Path | None = None) -> StopwordList:
     """Load a stopword list.
 
     Parameters
     ----------
-    kind : {"function", "display"}
-        ``"function"``: words dropped before counting (keeps negations and stance words);
-        ``"display"``: UN boilerplate for charts only (words and two-word phrases).
+    kind : {"function", "stance", "frequency", "display"}
+        ``"function"``: words dropped before counting and feature extraction (keeps negations and stance
+        words); ``"stance"``: negations and modals that stance work needs, left out of frequency tables;
+        ``"frequency"``: the union of both, the default of every frequency table (version ``"F+S"`` from
+        the two files' versions); ``"display"``: UN boilerplate for charts only (words and phrases).
     path : str or Path, optional
-        Another file in the same format (``# version: N`` then one entry per line).
+        Another file in the same format (``# version: N`` then one entry per line); not with ``"frequency"``.
+
+    >>> "not" in load_stopwords("function"), "not" in load_stopwords("frequency")
+    (False, True)
     """
+    if kind == "frequency":
+        if path is not None:
+            raise ValueError("kind='frequency' combines two files; load them separately to use other paths")
+        function, stance = load_stopwords("function"), load_stopwords("stance")
+        return StopwordList(function | stance, version=f"{function.version}+{stance.version}",
+                            source=f"{function.source}+{stance.source}")
     if path is None:
-        if kind == "function":
-            path = paths.STOPWORDS_FILE
-        elif kind == "display":
-            path = paths.DISPLAY_STOPWORDS_FILE
-        else:
-            raise ValueError(f"kind must be 'function' or 'display', got {kind!r}")
+        if kind not in _STOPWORD_FILES:
+            raise ValueError(f"kind must be one of 'function', 'stance', 'frequency', 'display', got {kind!r}")
+        path = getattr(paths, _STOPWORD_FILES[kind])
     path = Path(path)
     try:
         mtime = path.stat().st_mtime

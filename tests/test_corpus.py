@@ -161,6 +161,7 @@ def test_clean_speech_rejoins_a_sentence_cut_by_a_page_break():
     ("Mr. X (Peru): 1 thank the briefers. 1 would add this.", "I thank the briefers. I would add this."),
     ("We saw 1 thank-you note.", "We saw 1 thank-you note."),
     ("It happened (spoke in Arabic) then.", "It happened then."),
+    ("**Mr President,** we met in **Cali**.", "Mr President, we met in Cali."),
 ])
 def test_clean_speech_drops_page_artefacts_and_notes(raw, expected):
     assert clean_speech(raw).text == expected
@@ -191,6 +192,8 @@ def test_clean_speech_normalises_whitespace_and_control_characters():
     ("e.g. the plan, i.e. the draft. Next.", ["e.g. the plan, i.e. the draft.", "Next."]),
     ("It ended at 1 p.m. The next day we met.", ["It ended at 1 p.m.", "The next day we met."]),
     ("No terminal mark", ["No terminal mark"]),
+    ("2. We hope. 3. They act.", ["2. We hope.", "3. They act."]),
+    ("(iv). Next step. It was 2014. 2015 was worse.", ["(iv). Next step.", "It was 2014.", "2015 was worse."]),
 ])
 def test_split_sentences(text, expected):
     assert [text[a:b] for a, b in split_sentences(text)] == expected

@@ -9,6 +9,7 @@ import pytest
 from analysis import paths
 from analysis.corpus import read_corpus
 from analysis.errors import InputError
+from analysis.text import load_stopwords
 from analysis.pipeline import (
     DOCUMENTS_COLUMNS,
     SENTENCES_COLUMNS,
@@ -49,6 +50,7 @@ def test_run_on_the_sample_speech_writes_every_table(sample_run):
     assert int(documents.loc[0, "n_tokens"]) > 600
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["n_documents"] == 1 and manifest["stopwords_version"]
+    assert manifest["stance_words_version"] == load_stopwords("stance").version  # terms.csv leaves them out
 
 
 def test_sentences_table_offsets_point_into_the_cleaned_text(sample_run):

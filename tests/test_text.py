@@ -55,8 +55,13 @@ def test_display_stopwords_hold_un_boilerplate():
 
 
 def test_load_stopwords_unknown_kind():
-    with pytest.raises(ValueError, match="kind must be 'function' or 'display'"):
+    with pytest.raises(ValueError, match="kind must be one of 'function', 'stance', 'frequency', 'display'"):
         load_stopwords("other")
+
+
+def test_frequency_stopwords_refuse_a_path():
+    with pytest.raises(ValueError, match="kind='frequency' combines two files"):
+        load_stopwords("frequency", path="words.txt")
 
 
 def test_stopword_file_without_version_is_refused(tmp_path):

@@ -1,0 +1,98 @@
+"""Assemble the gold set from the annotation pool and the annotators' label files.
+
+Usage::
+
+    python scripts/build_gold.py
+
+Inputs (data/annotations/): ``pool_v1.csv`` (the sampled sentences, see sample_annotation_pool.py) and
+``labels/batch_{1,2,3,4}.csv`` (primary annotations) and ``labels/batch_overlap.csv`` (a second, independent
+annotation of 160 of the same sentences). Outputs: ``gold_train_v1.csv``, ``gold_blind_v1.csv`` (primary
+labels) and ``agreement_v1.csv`` (both annotations of the overlap), and the agreement figures on stdout.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+from sklearn.metrics import cohen_kappa_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis import paths  # noqa: E402
+from analysis.corpus import clean_speech, read_text_file  # noqa: E402
+
+THEMES = ("terrorism", "trafficking", "cooperation")
+STANCES = ("support", "oppose", "condemn", "neutral")
+COLUMNS = ["id", "split", "sampling", "corpus", "body", "year", "meeting", "session", "country", "topic",
+           "doc_id", "sentence_id", "start", "end", "text", "themes", "stance", "note"]
+
+
+def read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def cleaned_texts(doc_ids: set[str]) -> dict[str, str]:
+    """Cleaned text of each gold document, read the way ``read_corpus`` reads it."""
+    metadata = read(paths.SHARED_CORPORA / "all_metadata.csv").set_index("doc_id")["source_file"]
+    texts = {}
+    for doc_id in sorted(doc_ids):
+        path = paths.SHARED_CORPORA / metadata[doc_id] if doc_id in metadata else paths.RAW_DIR / "sample_speech.txt"
+        texts[doc_id] = clean_speech(read_text_file(path)[0]).text
+    return texts
+
+
+def realign(gold: pd.DataFrame) -> pd.DataFrame:
+    """Move offsets to where each sentence now is, after a change to the cleaning; fail if one is gone."""
+    texts = cleaned_texts(set(gold["doc_id"]))
+    starts, ends, sentences, moved = [], [], [], 0
+    for row in gold.itertuples():
+        text, start, sentence = texts[row.doc_id], int(row.start), row.text
+        if text[start:int(row.end)] != sentence:
+            # The cleaning may also have changed the sentence itself (e.g. markup removed): clean it the same way.
+            for sentence in (row.text, clean_speech(row.text).text):
+                candidates = [i for i in range(len(text)) if text.startswith(sentence, i)]
+                if candidates:
+                    break
+            else:
+                raise SystemExit(f"{row.id}: sentence no longer in the cleaned text of {row.doc_id}")
+            start = min(candidates, key=lambda i: abs(i - start))
+            moved += 1
+        starts.append(str(start))
+        ends.append(str(start + len(sentence)))
+        sentences.append(sentence)
+    print(f"offsets realigned: {moved}")
+    return gold.assign(start=starts, end=ends, text=sentences)
+
+
+def main() -> int:
+    folder = paths.ANNOTATIONS_DIR
+    pool = read(folder / "pool_v1.csv")
+    primary = pd.concat([read(folder / "labels" / f"batch_{n}.csv") for n in "1234"], ignore_index=True)
+    second = read(folder / "labels" / "batch_overlap.csv")
+    for name, labels in (("primary", primary), ("second", second)):
+        assert labels["id"].is_unique, f"{name}: duplicate ids"
+        assert labels["stance"].isin(STANCES).all(), f"{name}: unknown stance"
+        themes = labels["themes"].str.split(";").explode()
+        assert themes[themes != ""].isin(THEMES).all(), f"{name}: unknown theme"
+    assert set(primary["id"]) == set(pool["id"]), "primary labels must cover the pool exactly"
+    gold = realign(pool.merge(primary, on="id", how="left", validate="one_to_one")[COLUMNS])
+    for split in ("train", "blind"):
+        part = gold[gold["split"] == split].sort_values("id")
+        part.to_csv(folder / f"gold_{split}_v1.csv", index=False, lineterminator="\n")
+        print(f"{split}: {len(part)} sentences; stance {part['stance'].value_counts().to_dict()}")
+    both = second.merge(primary, on="id", suffixes=("_b", "_a"), validate="one_to_one")
+    both = both[["id", "stance_a", "stance_b", "themes_a", "themes_b"]].sort_values("id")
+    both.to_csv(folder / "agreement_v1.csv", index=False, lineterminator="\n")
+    kappa = cohen_kappa_score(both["stance_a"], both["stance_b"])
+    print(f"overlap: {len(both)} sentences; stance agreement {(both.stance_a == both.stance_b).mean():.3f}, "
+          f"Cohen's kappa {kappa:.3f}")
+    for theme in THEMES:
+        a = both["themes_a"].str.contains(theme)
+        b = both["themes_b"].str.contains(theme)
+        print(f"  {theme}: agreement {(a == b).mean():.3f} ({a.sum()} vs {b.sum()} positive)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
