@@ -27,12 +27,17 @@ __all__ = [
     "DOCUMENT_COLUMNS",
     "Corpus",
     "CleanSpeech",
+    "CorpusPlan",
     "SkipFile",
+    "Source",
+    "assemble_corpus",
     "clean_speech",
     "decode_bytes",
     "parse_file_name",
     "parse_header",
+    "plan_corpus",
     "read_corpus",
+    "read_source",
     "read_text_file",
     "segment_sentences",
     "split_paragraphs",
@@ -739,8 +744,13 @@ def _frame(records: list[dict]) -> pd.DataFrame:
     return frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
 
 
-def _dedupe(records: list[dict], skipped: list[tuple[str, str]]) -> list[dict]:
-    seen: dict[str, str] = {}
+def _dedupe(records: list[dict], skipped: list[tuple[str, str]], seen: dict[str, str] | None = None) -> list[dict]:
+    """Keep the first record of each doc_id; later ones go to ``skipped``.
+
+    ``seen`` (doc_id → source file) carries the doc_ids of earlier batches, so batches deduplicated in input
+    order give the same result as one pass over all records.
+    """
+    seen = {} if seen is None else seen
     kept = []
     for record in records:
         doc_id = record["doc_id"]
@@ -752,37 +762,87 @@ def _dedupe(records: list[dict], skipped: list[tuple[str, str]]) -> list[dict]:
     return kept
 
 
-def read_folder(root: Path, *, progress: bool = False) -> Corpus:
-    """Read every ``.txt`` file under ``root`` (recursively), with ``metadata.csv`` files if present."""
+# The reading of a corpus is a plan (which speeches to read, with their doc_id and metadata: cheap, serial),
+# a map (read_source: read, decode and clean one speech; pure, so any number of processes can run it) and an
+# assembly (deduplicate in input order, sort). read_corpus runs the three in one process; the pipeline runs
+# the map in parallel over chunks of sources.
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """One speech to read: a file of a folder corpus, or a row of a table corpus.
+
+    Attributes
+    ----------
+    where : str
+        How ``skipped.csv`` and ``source_file`` name it: the path relative to the corpus folder, or
+        ``table.csv:LINE`` / ``table.parquet row N``.
+    doc_id : str
+    metadata : dict
+        Metadata values for this speech (a ``metadata.csv`` row, or the table's other columns).
+    name_hint : str
+        File name whose UN naming convention fills year, meeting, session and country code.
+    path : str, optional
+        The file to read (folder corpora).
+    raw : str, optional
+        The text itself (table corpora).
+    """
+
+    where: str
+    doc_id: str
+    metadata: dict
+    name_hint: str
+    path: str | None = None
+    raw: str | None = None
+
+
+@dataclasses.dataclass
+class CorpusPlan:
+    """What :func:`plan_corpus` found: the speeches to read and the inputs already refused."""
+
+    sources: list[Source]
+    skipped: list[tuple[str, str]]
+    source: str
+
+
+def read_source(source: Source) -> tuple[dict | None, str, str]:
+    """Read and clean one speech: ``(record, reason, note)``.
+
+    ``record`` is the document row (:data:`DOCUMENT_COLUMNS`, ``text``, ``raw_chars``), or ``None`` when the
+    speech is skipped, ``reason`` then saying why; ``note`` is a caveat of a speech that was read (e.g.
+    decoded as Windows-1252).
+    """
+    note = ""
+    if source.path is not None:
+        try:
+            raw, note = read_text_file(source.path)
+        except SkipFile as reason:
+            return None, str(reason), ""
+    else:
+        raw = source.raw or ""
+    try:
+        record = _document_record(source.doc_id, raw, source.metadata, source_file=source.where,
+                                  name_hint=source.name_hint)
+    except SkipFile as reason:
+        return None, str(reason), ""
+    return record, "", note
+
+
+def _plan_folder(root: Path) -> CorpusPlan:
     skipped: list[tuple[str, str]] = []
-    notes: list[str] = []
     metadata = _load_metadata(root, skipped)
     by_id, by_file = _metadata_index(metadata)
-    files = _discover_text_files(root)
-    records = []
-    for path in _progress(files, progress, desc="reading speeches", unit="file"):
-        relative = path.relative_to(root).as_posix()
-        try:
-            raw, note = read_text_file(path)
-        except SkipFile as reason:
-            skipped.append((relative, str(reason)))
-            continue
+    sources = []
+    for path in _discover_text_files(root):
         stem = path.stem
         meta = by_file.get(path.name) or by_id.get(stem) or {}
         doc_id = str(meta.get("doc_id") or stem).strip() or stem
-        try:
-            records.append(_document_record(doc_id, raw, meta, source_file=relative, name_hint=path.name))
-        except SkipFile as reason:
-            skipped.append((relative, str(reason)))
-            continue
-        if note:
-            notes.append(f"{relative}: {note}")
-    records = _dedupe(records, skipped)
-    return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=str(root))
+        sources.append(Source(where=path.relative_to(root).as_posix(), doc_id=doc_id, metadata=meta,
+                              name_hint=path.name, path=str(path)))
+    return CorpusPlan(sources=sources, skipped=skipped, source=str(root))
 
 
-def read_table(path: Path, *, progress: bool = False) -> Corpus:
-    """Read one ``.csv`` or ``.parquet`` table with a ``text`` column (one row per speech)."""
+def _plan_table(path: Path) -> CorpusPlan:
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
@@ -797,27 +857,73 @@ def read_table(path: Path, *, progress: bool = False) -> Corpus:
         raise InputError(
             f"no 'text' column (columns are: {', '.join(map(str, table.columns[:12]))})", path=path)
     skipped: list[tuple[str, str]] = []
-    records = []
+    sources = []
     width = len(str(len(table)))
-    rows = table.to_dict("records")
-    for number, row in enumerate(_progress(rows, progress, desc="reading speeches", unit="row"), start=1):
+    for number, row in enumerate(table.to_dict("records"), start=1):
         line = number + 1 if suffix == ".csv" else number
         where = f"{path.name}:{line}" if suffix == ".csv" else f"{path.name} row {number}"
         raw = row.get("text")
         if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
             skipped.append((where, "empty text"))
             continue
-        raw = str(raw)
         doc_id = str(row.get("doc_id") or "").strip() or f"row{number:0{width}d}"
         meta = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)) for k, v in row.items()
                 if k != "text"}
         hint = Path(str(meta.get("source_file") or doc_id)).name
-        try:
-            records.append(_document_record(doc_id, raw, meta, source_file=where, name_hint=hint))
-        except SkipFile as reason:
-            skipped.append((where, str(reason)))
+        sources.append(Source(where=where, doc_id=doc_id, metadata=meta, name_hint=hint, raw=str(raw)))
+    return CorpusPlan(sources=sources, skipped=skipped, source=str(path))
+
+
+def plan_corpus(path: str | Path) -> CorpusPlan:
+    """The speeches of a corpus path, ready for :func:`read_source`; see :func:`read_corpus`.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_corpus`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("corpus not found (give a folder of .txt speeches or a .csv/.parquet table)", path=path)
+    if path.is_dir():
+        plan = _plan_folder(path)
+        if not plan.sources and not plan.skipped:
+            raise InputError("no .txt speeches found in this folder", path=path)
+        return plan
+    if path.suffix.lower() in {".csv", ".parquet"}:
+        return _plan_table(path)
+    raise InputError(f"unsupported corpus file type {path.suffix!r}; use a folder, .csv or .parquet", path=path)
+
+
+def assemble_corpus(plan: CorpusPlan, results: Iterable[tuple[dict | None, str, str]]) -> Corpus:
+    """The :class:`Corpus` of a plan from the :func:`read_source` results of its sources (in plan order)."""
+    skipped = list(plan.skipped)
+    notes: list[str] = []
+    records = []
+    for source, (record, reason, note) in zip(plan.sources, results):
+        if record is None:
+            skipped.append((source.where, reason))
+            continue
+        records.append(record)
+        if note:
+            notes.append(f"{source.where}: {note}")
     records = _dedupe(records, skipped)
-    return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=[], source=str(path))
+    return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=plan.source)
+
+
+def read_folder(root: Path, *, progress: bool = False) -> Corpus:
+    """Read every ``.txt`` file under ``root`` (recursively), with ``metadata.csv`` files if present."""
+    return _read_plan(_plan_folder(Path(root)), progress=progress, unit="file")
+
+
+def read_table(path: Path, *, progress: bool = False) -> Corpus:
+    """Read one ``.csv`` or ``.parquet`` table with a ``text`` column (one row per speech)."""
+    return _read_plan(_plan_table(Path(path)), progress=progress, unit="row")
+
+
+def _read_plan(plan: CorpusPlan, *, progress: bool, unit: str) -> Corpus:
+    sources = _progress(plan.sources, progress, desc="reading speeches", unit=unit)
+    return assemble_corpus(plan, (read_source(source) for source in sources))
 
 
 def _skipped_frame(skipped: list[tuple[str, str]]) -> pd.DataFrame:
@@ -843,18 +949,8 @@ def read_corpus(path: str | Path, *, progress: bool = False) -> Corpus:
     InputError
         If the path does not exist, is not a folder or a supported table, or holds no speech at all.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("corpus not found (give a folder of .txt speeches or a .csv/.parquet table)", path=path)
-    if path.is_dir():
-        corpus = read_folder(path, progress=progress)
-        if corpus.documents.empty and corpus.skipped.empty:
-            raise InputError("no .txt speeches found in this folder", path=path)
-    elif path.suffix.lower() in {".csv", ".parquet"}:
-        corpus = read_table(path, progress=progress)
-    else:
-        raise InputError(f"unsupported corpus file type {path.suffix!r}; use a folder, .csv or .parquet", path=path)
-    return corpus
+    plan = plan_corpus(path)
+    return _read_plan(plan, progress=progress, unit="file" if Path(path).is_dir() else "row")
 
 
 def _progress(items: Iterable, enabled: bool, **options):
