@@ -17,6 +17,12 @@ REQUIRE_CORPORA = os.environ.get("UNSPEECH_REQUIRE_CORPORA", "") not in ("", "0"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own cache folder, so no test reads another's cache or writes into data/processed."""
+    monkeypatch.setattr(paths, "CACHE_DIR", tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(scope="session")
 def corpora() -> Path:
     """Path of the shared real corpora (``../shared/corpora``)."""

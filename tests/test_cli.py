@@ -43,3 +43,19 @@ def test_unknown_sub_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         main(["frobnicate"])
     assert info.value.code == 2
+
+
+def test_run_takes_jobs_and_no_cache(tmp_path, capsys):
+    assert main(["run", "--corpus", str(paths.RAW_DIR), "--out", str(tmp_path), "--no-progress", "--jobs", "1",
+                 "--no-cache"]) == 0
+    assert not paths.CACHE_DIR.exists() or not any(paths.CACHE_DIR.iterdir())
+    assert main(["run", "--corpus", str(paths.RAW_DIR), "--out", str(tmp_path), "--no-progress"]) == 0
+    assert len(list(paths.CACHE_DIR.iterdir())) == 2
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_bad_jobs_is_a_usage_error(tmp_path, capsys, value):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "--corpus", str(paths.RAW_DIR), "--out", str(tmp_path), "--jobs", value])
+    assert info.value.code == 2
+    assert "--jobs" in capsys.readouterr().err
