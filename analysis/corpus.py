@@ -270,12 +270,8 @@ _INLINE_JOB_NUMBER = re.compile(r"\s*\b\d{2}-\d{5}\b(?:\s+S/\d{4}/\d+\b(?:\s+\d{
 _INLINE_PAGE_FRACTION = re.compile(r"(?<=[.!?\"”’)])(?:\s+\d{1,3}/\d{1,3}\b(?!/))+(?=\s+[\[A-Z(“\"]|\s*$)")
 _TRAILING_SYMBOL = re.compile(r"\s+S/\d*\s*$")
 _JOB_NUMBER_HINT = re.compile(r"\d\d-\d{5}")
-# Runs of spaces that are not a single plain space (a single space needs no replacing): same result as
-# re.sub(r"[ \u2000-\u200b\u202f\u205f\u3000]+", " ", text) with far fewer substitutions.
-_SPACE_RUN = re.compile(r"[\u2000-\u200b\u202f\u205f\u3000][ \u2000-\u200b\u202f\u205f\u3000]*"
-                        r"| [ \u2000-\u200b\u202f\u205f\u3000]+")
-# Same result as re.sub(r" *\n *", "\n", text), without replacing every bare line break by itself.
-_SPACED_NEWLINE = re.compile(r" +\n *|\n +")
+_WIDE_SPACE = re.compile(r"[\u2000-\u200b\u202f\u205f\u3000]")
+_SPACES = re.compile("  +")
 # OCR reads the pronoun "I" as "1" or "|" at the start of sentences ("1 thank the President").
 _OCR_ONE_NEXT = (
     r"(?= (?:thank|would|wish|am|have|had|now|should|shall|call|"
@@ -325,9 +321,9 @@ def _dehyphenate(text: str) -> str:
         joined = f"{l_last}{r_low}"
         if right[:1].isupper() or right[:1].isdigit() or left[-1:].isdigit() or "-" in left:
             return f"{left}-{right}"
-        if re.search(rf"\b{re.escape(hyphenated)}\b", lowered):
+        if _has_word(lowered, hyphenated):
             return f"{left}-{right}"
-        if re.search(rf"\b{re.escape(joined)}\b", lowered):
+        if _has_word(lowered, joined):
             return f"{left}{right}"
         if l_last in KEEP_HYPHEN_PREFIXES or r_low.rstrip("s") in KEEP_HYPHEN_SUFFIXES or r_low in KEEP_HYPHEN_SUFFIXES:
             return f"{left}-{right}"
@@ -379,6 +375,38 @@ def _sub_matches(text: str, matches: Iterable[re.Match], replace) -> str:
     return "".join(parts)
 
 
+def _squeeze_spaces(text: str) -> str:
+    """Runs of spaces (wide ones included) become one space, and spaces beside a line break go.
+
+    The same as ``re.sub(r" *\\n *", "\\n", re.sub(r"[ \\u2000-\\u200b\\u202f\\u205f\\u3000]+", " ", text))``,
+    but built from searches with a literal start and ``str.replace``, which skip the text at C speed instead of
+    trying a match at every space.
+    """
+    if _WIDE_SPACE.search(text):
+        text = _WIDE_SPACE.sub(" ", text)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.replace(" \n", "\n").replace("\n ", "\n")
+
+
+def _has_word(text: str, word: str) -> bool:
+    """``re.search(rf"\\b{re.escape(word)}\\b", text) is not None``, by substring search (``word`` not empty)."""
+    first, last = _is_word_char(word[0]), _is_word_char(word[-1])
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before = start > 0 and _is_word_char(text[start - 1])
+        after = end < len(text) and _is_word_char(text[end])
+        if before != first and after != last:
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches in a str pattern
+
+
 def _strip_trailing_symbol(text: str) -> str:
     """``_TRAILING_SYMBOL.sub("", text)``: only the last ``S/`` of a text can start that match."""
     symbol = text.rfind("S/")
@@ -425,8 +453,7 @@ def clean_speech(raw: str) -> CleanSpeech:
     # Markdown emphasis left by some sources (**bold**, __bold__) is not part of the speech.
     if "**" in text or "__" in text:
         text = re.sub(r"\*\*|__", "", text)
-    text = _SPACE_RUN.sub(" ", text)
-    text = _SPACED_NEWLINE.sub("\n", text).strip()
+    text = _squeeze_spaces(text).strip()
 
     speaker = country = language = ""
     header = parse_header(text)
@@ -524,21 +551,27 @@ def _is_boundary(text: str, match: re.Match, start: int) -> bool:
         return True
     word = before.lstrip("([\"'“‘")
     low = word.lower()
-    after = text[match.end():match.end() + 40].lstrip()
-    after = after.lstrip("\"'“‘([")
-    next_word = _NEXT_WORD.match(after)
-    next_word = next_word.group().lower() if next_word else ""
+    # The words after the mark are looked at only when the word before it is ambiguous (most are not).
     if low in NUMBER_ABBREVIATIONS:
-        return not after[:1].isdigit()
+        return not _text_after(text, match)[:1].isdigit()
     if low in ABBREVIATIONS:
         if _DOTTED.match(word) or low in {"a.m", "p.m", "inc", "ltd", "corp"}:
-            return next_word in SENTENCE_STARTERS
+            return _next_word(text, match) in SENTENCE_STARTERS
         return False
     if len(word) == 1 and word.isupper():  # an initial: "J. Smith"
         return False
-    if _DOTTED.match(word):  # other dotted acronyms
-        return next_word in SENTENCE_STARTERS
+    if "." in word and _DOTTED.match(word):  # other dotted acronyms
+        return _next_word(text, match) in SENTENCE_STARTERS
     return True
+
+
+def _text_after(text: str, match: re.Match) -> str:
+    return text[match.end():match.end() + 40].lstrip().lstrip("\"'“‘([")
+
+
+def _next_word(text: str, match: re.Match) -> str:
+    found = _NEXT_WORD.match(_text_after(text, match))
+    return found.group().lower() if found else ""
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

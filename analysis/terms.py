@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.special import xlogy
-from scipy.stats import chi2
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+# scipy.stats and scikit-learn are imported where they are used: importing them costs seconds, and the
+# pipeline's worker processes, which only count terms, would pay it each.
 
 from .errors import InputError
 from .text import (
@@ -257,6 +258,8 @@ def term_matrix(texts: Sequence[str] | pd.Series, *, ngram_range: tuple[int, int
     analyzer = TermAnalyzer(ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
     if analyzer._regex is None:  # no multi-word phrase to merge
         return count_tokens(texts, ngram_range=analyzer.ngram_range, stopwords=analyzer.stopwords).sorted_matrix()
+    from sklearn.feature_extraction.text import CountVectorizer
+
     vectorizer = CountVectorizer(analyzer=analyzer, dtype=np.int64)
     try:
         matrix = vectorizer.fit_transform(texts)
@@ -788,6 +791,8 @@ def tfidf_top_terms(
         keep = np.flatnonzero(np.diff(counts.tocsc().indptr) >= min_df)
         counts, terms = counts[:, keep], terms[keep]
     if counts.shape[1]:
+        from sklearn.feature_extraction.text import TfidfTransformer
+
         weights = TfidfTransformer(norm=norm, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf).fit_transform(counts)
     else:
         weights = counts.astype(np.float64)
@@ -1094,6 +1099,8 @@ def keyness_scores(
         g2 = 2.0 * sum(xlogy(o, np.where(o > 0, o / e, 1.0)) for o, e in zip(observed, expected))
     g2 = np.maximum(g2, 0.0)  # rounding can leave -1e-15 for identical rates
     direction = np.sign(a * d - b * c)
+    from scipy.stats import chi2
+
     p = chi2.sf(g2, df=1)
     log_ratio = np.log2((np.where(a > 0, a, zero_count) / c) / (np.where(b > 0, b, zero_count) / d))
     alpha0 = n if prior_scale is None else float(prior_scale)

@@ -23,8 +23,6 @@ import re
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Sequence
 
-from nltk.tokenize import RegexpTokenizer
-
 from . import paths
 from .errors import ConfigError
 
@@ -43,7 +41,17 @@ __all__ = [
 #: Words (letters, with internal hyphens or apostrophes), numbers (with internal separators), and the
 #: sentence punctuation that serves as an n-gram barrier.
 TOKEN_PATTERN = r"[^\W_]+(?:['’\-][^\W_]+)*|[.!?;:]"
-_TOKENIZER = RegexpTokenizer(TOKEN_PATTERN)
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    # Imported on first use: importing NLTK takes seconds, which the pipeline's counting workers (they
+    # use the same pattern through re directly, see analysis.terms.count_tokens) need not pay.
+    from nltk.tokenize import RegexpTokenizer
+
+    return RegexpTokenizer(TOKEN_PATTERN)
+
+
 _BARRIERS = frozenset(".!?;:")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
@@ -56,12 +64,12 @@ def tokenize(text: str) -> list[str]:
     """
     if not isinstance(text, str):
         raise TypeError(f"tokenize expects a str, got {type(text).__name__}")
-    return _TOKENIZER.tokenize(text)
+    return _tokenizer().tokenize(text)
 
 
 def token_spans(text: str) -> Iterator[tuple[int, int]]:
     """Character spans of :func:`tokenize`'s tokens, so that ``text[a:b]`` is the token."""
-    return _TOKENIZER.span_tokenize(text)
+    return _tokenizer().span_tokenize(text)
 
 
 def normalize_token(token: str) -> str:

@@ -426,16 +426,24 @@ from hypothesis import strategies as st  # noqa: E402
 
 from analysis import corpus as corpus_module  # noqa: E402
 
-_EDGY = st.text(alphabet="ab Z1|-\n\u2003\u3000’'_.S/9()É", max_size=60)
+_EDGY = st.text(alphabet="ab Z1|-\n\u2003\u3000\u200b\t’'_.S/9()É", max_size=60)
 
 
 @settings(max_examples=300, deadline=None)
 @given(_EDGY)
 def test_space_run_equals_the_plain_substitution(text):
-    plain = re.sub(r"[ \u2000-\u200b\u202f\u205f\u3000]+", " ", text)
-    assert corpus_module._SPACE_RUN.sub(" ", text) == plain
-    assert corpus_module._SPACED_NEWLINE.sub("\n", text) == re.sub(r" *\n *", "\n", text)
+    plain = re.sub(r" *\n *", "\n", re.sub(r"[ \u2000-\u200b\u202f\u205f\u3000]+", " ", text))
+    assert corpus_module._squeeze_spaces(text) == plain
     assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EDGY, st.text(alphabet="ab-’_1 ", min_size=1, max_size=4))
+def test_has_word_equals_the_bounded_regex_search(text, word):
+    expected = re.search(rf"\b{re.escape(word)}\b", text) is not None
+    assert corpus_module._has_word(text, word) == expected
+    assert corpus_module._has_word(text + word + text, word) == (
+        re.search(rf"\b{re.escape(word)}\b", text + word + text) is not None)
 
 
 @settings(max_examples=300, deadline=None)
