@@ -5,11 +5,14 @@ cluster) share it:
 
 * **map**, per chunk of speeches, pure functions of the chunk (:func:`parse_chunk`, then
   :func:`analyse_chunk`): read, decode and clean each speech (:func:`analysis.corpus.read_source`), segment
-  it into sentences, tokenise and count its terms (:func:`analysis.terms.count_tokens`), label its sentences
-  (themes, stance) and score the speech;
+  it into sentences, tokenise and count its terms (:func:`analysis.terms.count_tokens`), count the theme
+  lexicon's terms in each sentence (:func:`analysis.themes.count_theme_terms`) and label the stance of each
+  sentence;
 * **reduce**, in input order: drop repeated doc_ids (the first wins, as :func:`analysis.corpus.read_corpus`
-  does), add the term counts (:class:`analysis.terms.TermTotals`: integer sums, so the order and the chunking
-  do not matter), concatenate documents and sentences, sort;
+  does), add the term counts (:class:`analysis.terms.TermTotals`) and the theme terms' document frequencies
+  (:class:`analysis.themes.ThemeFrequencies`): integer sums, so the order and the chunking do not matter;
+* **finish**, per chunk: TF-IDF theme scores of sentences and speeches with the corpus idf
+  (:meth:`analysis.themes.ThemeFrequencies.score`); then concatenate documents and sentences, sort;
 * **write**: ``documents.csv``, ``sentences.csv``, ``terms.csv``, ``skipped.csv`` and ``manifest.json``,
   each atomically (:func:`write_tables`).
 
@@ -47,7 +50,8 @@ from .corpus import (
 from .errors import InputError
 from .io import file_sha256, write_csv, write_text
 from .terms import TermTotals, TokenCounts, count_tokens
-from .text import load_stopwords
+from .text import find_tokens, load_stopwords
+from .themes import Lexicon, ThemeCounts, ThemeFrequencies, count_theme_terms, load_lexicon
 
 __all__ = [
     "DOCUMENTS_COLUMNS", "SENTENCES_COLUMNS", "TERMS_COLUMNS", "SKIPPED_COLUMNS",
@@ -87,13 +91,21 @@ class RunResult:
 class Settings:
     """What the map needs besides the speeches (picklable, so it travels to worker processes)."""
 
+    lexicon: Lexicon
     stopwords: frozenset
     ngram_range: tuple[int, int] = (1, 2)
-    themes_file: str | None = None
 
     @classmethod
     def default(cls, *, themes_file: str | Path | None = None) -> Settings:
-        return cls(stopwords=load_stopwords("frequency"), themes_file=None if themes_file is None else str(themes_file))
+        """The theme lexicon (``config/themes.yml`` or ``themes_file``) and the frequency stopwords."""
+        return cls(lexicon=load_lexicon(themes_file), stopwords=load_stopwords("frequency"))
+
+
+def _documents_columns(lexicon: Lexicon) -> list[str]:
+    """:data:`DOCUMENTS_COLUMNS`, with a ``theme_<name>`` column for each theme beyond the codebook's three."""
+    extra = [f"theme_{name}" for name in lexicon.names if name not in THEMES]
+    at = DOCUMENTS_COLUMNS.index("dominant_theme")
+    return DOCUMENTS_COLUMNS[:at] + extra + DOCUMENTS_COLUMNS[at:]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -101,9 +113,9 @@ class Settings:
 # --------------------------------------------------------------------------------------------------
 
 def _label_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
-    """Theme and stance columns for each sentence.
+    """Stance columns for each sentence (``themes`` is filled when the chunk is scored).
 
-    Placeholder until the theme lexicon and stance labeller exist: no themes, no stance.
+    Stance: placeholder until the stance labeller exists.
     """
     labelled = sentences.copy()
     labelled["themes"] = ""
@@ -113,12 +125,15 @@ def _label_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
     return labelled
 
 
-def _document_scores(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """Theme scores and stance shares per document (placeholders: empty)."""
-    scores = pd.DataFrame({"doc_id": documents["doc_id"]})
+def _document_scores(scores: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """Stance shares per document (placeholder: empty), beside the theme scores already in ``scores``.
+
+    A theme the lexicon does not define (a ``--themes`` file without ``cooperation``) is an empty column.
+    """
+    scores = scores.copy()
     for theme in THEMES:
-        scores[f"theme_{theme}"] = np.nan
-    scores["dominant_theme"] = ""
+        if f"theme_{theme}" not in scores.columns:
+            scores[f"theme_{theme}"] = np.nan
     for stance in STANCES:
         scores[f"stance_{stance}"] = np.nan
     return scores
@@ -141,18 +156,17 @@ class Parsed:
 
 @dataclasses.dataclass
 class Analysed:
-    """:func:`analyse_chunk`'s result, one row per document in the order given (``scores``, ``counts``)."""
+    """:func:`analyse_chunk`'s result for a chunk of documents (rows of ``documents`` and ``counts`` in the
+    order given; ``sentences`` with ``_row``, the position of their document)."""
 
-    scores: pd.DataFrame
+    documents: pd.DataFrame
     sentences: pd.DataFrame
     counts: TokenCounts
+    themes: ThemeCounts
 
-    def select(self, rows: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Scores and sentences of the documents selected by a boolean mask (by position: two documents of
-        a chunk may share a doc_id, and only the first is kept)."""
-        if rows.all():
-            return self.scores, self.sentences
-        return self.scores[rows], self.sentences[rows[self.sentences["_row"].to_numpy()]]
+    @property
+    def positions(self) -> np.ndarray:
+        return self.sentences["_row"].to_numpy(dtype=np.int64)
 
 
 def parse_chunk(sources: Sequence[Source]) -> Parsed:
@@ -171,17 +185,25 @@ def parse_chunk(sources: Sequence[Source]) -> Parsed:
 
 
 def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Settings) -> Analysed:
-    """Map step 2: term counts, sentence labels and document scores of a chunk of documents.
+    """Map step 2: term counts, theme term counts and stance labels of a chunk of documents.
 
-    ``documents`` holds ``doc_id, text``; ``sentences`` their :func:`analysis.corpus.segment_sentences`.
-    Nothing here looks beyond the chunk, so chunks can be analysed anywhere, in any order.
+    ``documents`` holds ``doc_id, text``; ``sentences`` their :func:`analysis.corpus.segment_sentences` with
+    ``_row``, the position of each sentence's document in ``documents``. Nothing here looks beyond the
+    chunk, so chunks can be analysed anywhere, in any order.
     """
+    # Each sentence is tokenised once. A speech's tokens are its sentences' tokens one after the other
+    # (sentences cover the text but for white space, which no token holds).
+    texts = sentences["text"].tolist()
+    sentence_tokens = list(map(find_tokens, texts))
+    document_tokens: list[list[str]] = [[] for _ in range(len(documents))]
+    for position, tokens in zip(sentences["_row"].tolist(), sentence_tokens):
+        document_tokens[position].extend(tokens)
+    # Multi-word expressions the theme lexicon names ("organized crime") are counted as units.
     counts = count_tokens(documents["text"].tolist(), ngram_range=settings.ngram_range,
-                          stopwords=settings.stopwords)
-    labelled = _label_sentences(sentences)
-    scores = _document_scores(documents, labelled)
-    scores.insert(1, "n_tokens", counts.n_tokens)
-    return Analysed(scores=scores.reset_index(drop=True), sentences=labelled, counts=counts)
+                          stopwords=settings.stopwords, phrases=settings.lexicon.phrases, tokens=document_tokens)
+    themes = count_theme_terms(texts, settings.lexicon, tokens=sentence_tokens)
+    summary = pd.DataFrame({"doc_id": documents["doc_id"].to_numpy(dtype=object), "n_tokens": counts.n_tokens})
+    return Analysed(documents=summary, sentences=_label_sentences(sentences), counts=counts, themes=themes)
 
 
 def _map_sources(sources: Sequence[Source], settings: Settings) -> tuple[Parsed, Analysed]:
@@ -190,6 +212,8 @@ def _map_sources(sources: Sequence[Source], settings: Settings) -> tuple[Parsed,
 
 
 def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Settings) -> Analysed:
+    position = {doc_id: row for row, doc_id in enumerate(documents["doc_id"])}  # doc_ids are unique here
+    sentences = sentences.assign(_row=sentences["doc_id"].map(position).to_numpy(dtype=np.int64))
     return analyse_chunk(documents, sentences, settings)
 
 
@@ -239,16 +263,17 @@ def _progress_bar(enabled: bool, total: int, desc: str):
 # --------------------------------------------------------------------------------------------------
 
 class _Reduction:
-    """Chunk results, folded in input order."""
+    """Chunk results, folded in input order, then finished."""
 
-    def __init__(self, plan_skipped: Iterable[tuple[str, str]] = ()):
+    def __init__(self, settings: Settings, plan_skipped: Iterable[tuple[str, str]] = ()):
+        self.settings = settings
         self.skipped: list[tuple[str, str]] = list(plan_skipped)
         self.notes: list[str] = []
         self.records: list[dict] = []
         self.seen: dict[str, str] = {}
-        self.scores: list[pd.DataFrame] = []
-        self.sentences: list[pd.DataFrame] = []
         self.totals = TermTotals()
+        self.frequencies = ThemeFrequencies(settings.lexicon)
+        self.chunks: list[tuple[Analysed, np.ndarray]] = []
 
     def add_parsed(self, sources: Sequence[Source], parsed: Parsed, analysed: Analysed) -> None:
         records = []
@@ -266,12 +291,27 @@ class _Reduction:
         self.add_analysed(analysed, rows)
 
     def add_analysed(self, analysed: Analysed, rows: np.ndarray | None = None) -> None:
+        """Add a chunk; ``rows`` (a mask over its documents) says which documents count (default: all)."""
         if rows is None:
-            rows = np.ones(len(analysed.scores), dtype=bool)
-        scores, sentences = analysed.select(rows)
-        self.scores.append(scores)
-        self.sentences.append(sentences)
+            rows = np.ones(len(analysed.documents), dtype=bool)
         self.totals.add(analysed.counts, None if rows.all() else rows)
+        self.frequencies.add(analysed.themes, analysed.positions, rows)
+        self.chunks.append((analysed, rows))
+
+    def finish(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Per-document scores and labelled sentences of the documents kept, with the corpus idf."""
+        documents, sentences = [], []
+        for analysed, rows in self.chunks:
+            positions = analysed.positions
+            shares, labels, document_shares = self.frequencies.score(analysed.themes, positions, len(rows))
+            labelled = analysed.sentences.assign(themes=pd.Series(labels, dtype=object,
+                                                                  index=analysed.sentences.index))
+            scores = self.frequencies.frame(analysed.documents, document_shares)
+            scores = _document_scores(scores, labelled)
+            keep = rows[positions]
+            documents.append(scores[rows])
+            sentences.append(labelled[keep] if not keep.all() else labelled)
+        return _concat(documents), _concat(sentences)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -279,22 +319,23 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _tables(corpus: Corpus, reduction: _Reduction, settings: Settings) -> RunResult:
+def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
     """The output tables from a corpus and the reduced map results over its documents."""
+    settings = reduction.settings
     documents = corpus.documents
-    scores = _concat(reduction.scores)
-    sentences = _concat(reduction.sentences)
+    scores, sentences = reduction.finish()
     if sentences.empty:
         sentences = _label_sentences(segment_sentences(documents.iloc[:0]))
     if scores.empty:
-        scores = _document_scores(documents.iloc[:0], sentences)
-        scores.insert(1, "n_tokens", pd.Series(dtype="int64"))
+        empty = pd.DataFrame({"doc_id": pd.Series(dtype=object), "n_tokens": pd.Series(dtype="int64")})
+        scores = _document_scores(reduction.frequencies.frame(empty, np.zeros((0, len(settings.lexicon.names)))),
+                                  sentences)
     n_sentences = sentences.groupby("doc_id").size()
     table = documents[["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic"]].copy()
     table["n_sentences"] = table["doc_id"].map(n_sentences).fillna(0).astype("int64")
     table = table.merge(scores, on="doc_id", how="left", validate="one_to_one")
     table["n_tokens"] = table["n_tokens"].astype("int64")
-    table = table[DOCUMENTS_COLUMNS].sort_values("doc_id", kind="stable").reset_index(drop=True)
+    table = table[_documents_columns(settings.lexicon)].sort_values("doc_id", kind="stable").reset_index(drop=True)
     terms = reduction.totals.table(n_tokens=int(table["n_tokens"].sum()))
     sentences = sentences[SENTENCES_COLUMNS].sort_values(["doc_id", "sentence_id"], kind="stable")
     manifest = {
@@ -303,6 +344,9 @@ def _tables(corpus: Corpus, reduction: _Reduction, settings: Settings) -> RunRes
         "corpus_sha256": corpus_fingerprint(documents),
         "stopwords_version": load_stopwords().version,
         "stance_words_version": load_stopwords("stance").version,  # left out of terms.csv
+        "themes_version": settings.lexicon.version,
+        "themes_file": settings.lexicon.source,
+        "themes_sha256": settings.lexicon.sha256,
         "n_documents": int(len(table)),
         "n_sentences": int(len(sentences)),
         "n_skipped": int(len(corpus.skipped)),
@@ -312,10 +356,12 @@ def _tables(corpus: Corpus, reduction: _Reduction, settings: Settings) -> RunRes
                      skipped=corpus.skipped[SKIPPED_COLUMNS], manifest=manifest)
 
 
-def build_tables(corpus: Corpus, *, jobs: int = 1, chunk_size: int = CHUNK_SIZE,
-                 settings: Settings | None = None, progress: bool = False) -> RunResult:
-    """Compute every output table from a read corpus (no I/O)."""
-    settings = Settings.default() if settings is None else settings
+def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, jobs: int = 1, chunk_size: int = CHUNK_SIZE,
+                 progress: bool = False) -> RunResult:
+    """Compute every output table from a read corpus (no I/O); ``lexicon`` defaults to ``config/themes.yml``."""
+    settings = Settings.default()
+    if lexicon is not None:
+        settings = dataclasses.replace(settings, lexicon=lexicon)
     documents = corpus.documents
     sentences = segment_sentences(documents) if len(documents) else segment_sentences(documents.iloc[:0])
     return _analyse_parsed(corpus, sentences, settings, jobs=jobs, chunk_size=chunk_size, progress=progress)
@@ -333,14 +379,14 @@ def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings,
         tasks.append((documents.iloc[rows.start:rows.stop].reset_index(drop=True),
                       sentences.iloc[first:stop].reset_index(drop=True), settings))
     bar = _progress_bar(progress, len(documents), "analysing speeches")
-    reduction = _Reduction()
+    reduction = _Reduction(settings)
     try:
         for analysed in _map(_map_documents, tasks, jobs=jobs, progress=bar, sizes=[len(r) for r in groups]):
             reduction.add_analysed(analysed)
     finally:
         if bar is not None:
             bar.close()
-    return _tables(corpus, reduction, settings)
+    return _tables(corpus, reduction)
 
 
 def _sentence_bounds(doc_ids: pd.Series, sentence_doc_ids: pd.Series) -> list[tuple[int, int]]:
@@ -378,8 +424,7 @@ def _parsed_key(corpus_path: Path) -> str:
 def _tables_key(parsed_key: str, settings: Settings) -> str:
     modules = sorted(path.stem for path in Path(__file__).resolve().parent.glob("*.py"))
     configs = {path.name: file_sha256(path) for path in sorted(paths.CONFIG_DIR.glob("*")) if path.is_file()}
-    if settings.themes_file is not None:
-        configs["--themes"] = file_sha256(settings.themes_file)
+    configs["lexicon"] = [settings.lexicon.source, settings.lexicon.sha256]
     return cache.cache_key("tables", parsed_key, cache.code_fingerprint(modules), configs,
                            {"ngram_range": list(settings.ngram_range)})
 
@@ -389,7 +434,7 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
     """Both map steps and the reduce over the sources of a plan."""
     groups = _chunks(plan.sources, chunk_size)
     bar = _progress_bar(progress, len(plan.sources), "analysing speeches")
-    reduction = _Reduction(plan.skipped)
+    reduction = _Reduction(settings, plan.skipped)
     sentence_offsets = []
     try:
         tasks = [(group, settings) for group in groups]
@@ -401,13 +446,13 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
             bar.close()
     corpus = Corpus(documents=_frame(reduction.records), skipped=_skipped_frame(reduction.skipped),
                     warnings=reduction.notes, source=plan.source)
-    for frame in reduction.sentences:
-        sentence_offsets.append(frame[_SENTENCE_KEYS])
+    for analysed, rows in reduction.chunks:
+        sentence_offsets.append(analysed.sentences.loc[rows[analysed.positions], _SENTENCE_KEYS])
     offsets = _concat(sentence_offsets)
     if offsets.empty:
         offsets = segment_sentences(corpus.documents.iloc[:0])[_SENTENCE_KEYS]
     offsets = offsets.sort_values(["doc_id", "sentence_id"], kind="stable").reset_index(drop=True)
-    return corpus, offsets, _tables(corpus, reduction, settings)
+    return corpus, offsets, _tables(corpus, reduction)
 
 
 def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = None, jobs: int | None = None,

@@ -31,6 +31,7 @@ __all__ = [
     "StopwordList",
     "analyze",
     "content_tokens",
+    "find_tokens",
     "load_stopwords",
     "ngrams",
     "normalize_token",
@@ -43,6 +44,11 @@ __all__ = [
 TOKEN_PATTERN = r"[^\W_]+(?:['’\-][^\W_]+)*|[.!?;:]"
 
 
+#: The tokens of :func:`tokenize`, by the standard library's regex engine directly: the same list (tests
+#: check it), without NLTK's wrapper around each call. The counting code uses this.
+find_tokens = re.compile(TOKEN_PATTERN).findall
+
+
 @functools.lru_cache(maxsize=1)
 def _tokenizer():
     # Imported on first use: importing NLTK takes seconds, which the pipeline's counting workers (they
@@ -50,6 +56,23 @@ def _tokenizer():
     from nltk.tokenize import RegexpTokenizer
 
     return RegexpTokenizer(TOKEN_PATTERN)
+
+
+class LearningDict(dict):
+    """A dict that computes a missing value once with ``learn(key)``, so that ``map(d.__getitem__, keys)``
+    looks up known keys at C speed (the caches of token types in :mod:`analysis.terms` and
+    :mod:`analysis.themes`). Pickled empty: a cache is rebuilt where it is used."""
+
+    def __init__(self, learn):
+        super().__init__()
+        self.learn = learn
+
+    def __missing__(self, key):
+        value = self[key] = self.learn(key)
+        return value
+
+    def __reduce__(self):
+        return (dict, ())
 
 
 _BARRIERS = frozenset(".!?;:")

@@ -4,10 +4,12 @@ Usage::
 
     python scripts/build_gold.py
 
-Inputs (data/annotations/): ``pool_v1.csv`` (the sampled sentences, see sample_annotation_pool.py) and
-``labels/batch_{1,2,3,4}.csv`` (primary annotations) and ``labels/batch_overlap.csv`` (a second, independent
-annotation of 160 of the same sentences). Outputs: ``gold_train_v1.csv``, ``gold_blind_v1.csv`` (primary
-labels) and ``agreement_v1.csv`` (both annotations of the overlap), and the agreement figures on stdout.
+Inputs (data/annotations/): ``pool_v1.csv`` (the sampled sentences, see sample_annotation_pool.py),
+``labels/batch_{1,2,3,4}.csv`` (first pass: stance and themes), ``labels/batch_overlap.csv`` (a second,
+independent first-pass annotation of 160 of the same sentences) and ``theme_pass/themes_{a,b}.csv`` (a second,
+themes-only pass over every sentence with a written guideline that spells out the codebook's theme rules).
+Outputs: ``gold_train_v1.csv``, ``gold_blind_v1.csv`` (stance from the first pass, themes from the theme pass),
+``agreement_v1.csv`` (both first-pass annotations of the overlap), and the agreement figures on stdout.
 """
 from __future__ import annotations
 
@@ -65,6 +67,16 @@ def realign(gold: pd.DataFrame) -> pd.DataFrame:
     return gold.assign(start=starts, end=ends, text=sentences)
 
 
+def report_theme_passes(first: pd.DataFrame, second: pd.DataFrame) -> None:
+    """Agreement of the first-pass themes with the theme pass, per theme."""
+    both = first.merge(second, on="id", suffixes=("_first", "_theme_pass"))
+    for theme in THEMES:
+        a = both["themes_first"].str.contains(theme)
+        b = both["themes_theme_pass"].str.contains(theme)
+        print(f"theme pass vs first pass, {theme}: agreement {(a == b).mean():.3f}, kappa "
+              f"{cohen_kappa_score(a, b):.3f} ({a.sum()} vs {b.sum()} positive)")
+
+
 def main() -> int:
     folder = paths.ANNOTATIONS_DIR
     pool = read(folder / "pool_v1.csv")
@@ -76,7 +88,13 @@ def main() -> int:
         themes = labels["themes"].str.split(";").explode()
         assert themes[themes != ""].isin(THEMES).all(), f"{name}: unknown theme"
     assert set(primary["id"]) == set(pool["id"]), "primary labels must cover the pool exactly"
-    gold = realign(pool.merge(primary, on="id", how="left", validate="one_to_one")[COLUMNS])
+    theme_pass = pd.concat([read(folder / "theme_pass" / f"themes_{part}.csv") for part in "ab"], ignore_index=True)
+    assert set(theme_pass["id"]) == set(pool["id"]) and theme_pass["id"].is_unique, "theme pass must cover the pool"
+    report_theme_passes(primary, theme_pass)
+    labels = primary.drop(columns=["themes", "note"]).merge(theme_pass, on="id", validate="one_to_one")
+    labels["note"] = [" | ".join(part for part in parts if part) for parts in
+                      zip(labels["note"], labels["id"].map(primary.set_index("id")["note"]))]
+    gold = realign(pool.merge(labels, on="id", how="left", validate="one_to_one")[COLUMNS])
     for split in ("train", "blind"):
         part = gold[gold["split"] == split].sort_values("id")
         part.to_csv(folder / f"gold_{split}_v1.csv", index=False, lineterminator="\n")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import paths
-from analysis.corpus import read_corpus
+from analysis.corpus import read_corpus, segment_sentences
 from analysis.errors import InputError
 from analysis.text import load_stopwords
 from analysis.pipeline import (
@@ -109,6 +109,15 @@ def test_a_speech_that_is_only_page_furniture_is_skipped(tmp_path):
     assert "no speech text left" in result.skipped.loc[0, "reason"]
 
 
+def test_terms_count_the_lexicon_phrases_as_units(sample_run):
+    result, _ = sample_run
+    counts = result.terms.set_index("term")["count"]
+    assert counts["organized crime"] == 1          # "transnational organized crime" in the sample
+    assert counts["exchange of best practices"] == 1  # a lexicon phrase with a stopword inside
+    # the words of a counted phrase are not counted again on their own
+    assert counts["crime"] == 1                    # only the unphrased "transnational crime"
+
+
 # ------------------------------------------------------------------ chunks, workers and the cache
 
 TABLES = ("documents.csv", "sentences.csv", "terms.csv", "skipped.csv", "manifest.json")
@@ -160,10 +169,25 @@ def test_build_tables_equals_run(tmp_path, messy_corpus):
 
 def test_terms_table_equals_count_terms_over_the_whole_corpus(tmp_path, fixtures_dir):
     from analysis.terms import count_terms
+    from analysis.themes import load_lexicon
 
     result = run(fixtures_dir / "corpus", tmp_path / "out", progress=False, chunk_size=1, use_cache=False)
     texts = read_corpus(fixtures_dir / "corpus").documents["text"]
-    pd.testing.assert_frame_equal(result.terms, count_terms(texts, n_tokens=int(result.documents["n_tokens"].sum())))
+    expected = count_terms(texts, n_tokens=int(result.documents["n_tokens"].sum()), phrases=load_lexicon().phrases)
+    pd.testing.assert_frame_equal(result.terms, expected)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 1000])
+def test_theme_scores_equal_score_corpus_bit_for_bit(tmp_path, messy_corpus, chunk_size):
+    from analysis.themes import score_corpus
+
+    result = run(messy_corpus, tmp_path / "out", progress=False, chunk_size=chunk_size, use_cache=False)
+    corpus = read_corpus(messy_corpus)
+    documents, sentences = score_corpus(corpus.documents, segment_sentences(corpus.documents))
+    columns = [c for c in documents.columns if c != "doc_id"]
+    pd.testing.assert_frame_equal(result.documents[columns], documents[columns], check_exact=True, check_dtype=False)
+    assert result.sentences["themes"].tolist() == sentences["themes"].tolist()
+    assert result.sentences["themes"].str.len().gt(0).any()
 
 
 def test_cached_runs_give_the_same_bytes(tmp_path, messy_corpus):
@@ -213,9 +237,9 @@ def test_the_tables_key_follows_the_theme_lexicon(tmp_path, fixtures_dir):
 
     parsed = pipeline._parsed_key(fixtures_dir / "corpus")
     lexicon = tmp_path / "themes.yml"
-    lexicon.write_text("version: 1\n", encoding="utf-8")
+    lexicon.write_text(paths.THEMES_FILE.read_text(encoding="utf-8"), encoding="utf-8")
     one = pipeline._tables_key(parsed, pipeline.Settings.default(themes_file=lexicon))
-    lexicon.write_text("version: 2\n", encoding="utf-8")
+    lexicon.write_text(paths.THEMES_FILE.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     two = pipeline._tables_key(parsed, pipeline.Settings.default(themes_file=lexicon))
     assert one != two != pipeline._tables_key(parsed, pipeline.Settings.default())
     assert parsed == pipeline._parsed_key(fixtures_dir / "corpus")  # parsing does not depend on the lexicon

@@ -654,26 +654,33 @@ from hypothesis import strategies as st  # noqa: E402
 
 from analysis.terms import TermTotals, count_tokens, count_word_tokens, term_table  # noqa: E402
 
-_WORDS = ["Terrorism", "terrorism", "crime", "organized", "the", "not", "2014", "a", "U.N.", "Da'esh’s",
-          "counter-terrorism", "États", "we", "must", "condemn", ".", ";", "!", "x", "_", "1st"]
+_WORDS = ["Terrorism", "terrorism", "crime", "Crime", "organized", "organised", "the", "not", "2014", "a", "U.N.",
+          "Da'esh’s", "counter-terrorism", "États", "we", "must", "condemn", ".", ";", "!", "x", "_", "1st",
+          "exchange", "of", "information", "groups", "terrorist", "Member", "States"]
 _TEXTS = st.lists(st.lists(st.sampled_from(_WORDS), max_size=25).map(" ".join), max_size=6)
+_PHRASES = st.sampled_from([
+    (), ("organized crime",), ("organi?ed crime", "crime organized", "terror* group*", "exchange of information"),
+    ("member states", "states", "of information", "organized crime terrorism", "organized crime"),
+    ("counter-terrorism crime", "terrorist groups", "terror* groups"),
+])
 
 
-def _vectorizer_matrix(texts, ngram_range, stopwords):
-    vectorizer = CountVectorizer(analyzer=TermAnalyzer(ngram_range=ngram_range, stopwords=stopwords),
-                                 dtype=np.int64)
+def _vectorizer_matrix(texts, ngram_range, stopwords, phrases=()):
+    vectorizer = CountVectorizer(analyzer=TermAnalyzer(ngram_range=ngram_range, stopwords=stopwords,
+                                                       phrases=phrases), dtype=np.int64)
     try:
         return vectorizer.fit_transform(texts), list(vectorizer.get_feature_names_out())
     except ValueError:  # empty vocabulary
         return None, []
 
 
-@settings(max_examples=150, deadline=None)
-@given(_TEXTS, st.sampled_from([(1, 1), (1, 2), (2, 2), (1, 3)]), st.sampled_from(["frequency", "function"]))
-def test_count_tokens_equals_countvectorizer_with_the_project_analyzer(texts, ngram_range, kind):
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS, st.sampled_from([(1, 1), (1, 2), (2, 2), (1, 3)]), st.sampled_from(["frequency", "function"]),
+       _PHRASES)
+def test_count_tokens_equals_countvectorizer_with_the_project_analyzer(texts, ngram_range, kind, phrases):
     stopwords = load_stopwords(kind)
-    expected, expected_terms = _vectorizer_matrix(texts, ngram_range, stopwords)
-    counts = count_tokens(texts, ngram_range=ngram_range, stopwords=stopwords)
+    expected, expected_terms = _vectorizer_matrix(texts, ngram_range, stopwords, phrases)
+    counts = count_tokens(texts, ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
     matrix, found_terms = counts.sorted_matrix()
     assert list(found_terms) == expected_terms
     if expected is not None:
@@ -682,10 +689,14 @@ def test_count_tokens_equals_countvectorizer_with_the_project_analyzer(texts, ng
 
 
 def test_count_tokens_on_real_speeches_equals_countvectorizer(fixtures_dir):
+    from analysis.themes import load_lexicon
+
     texts = read_corpus(fixtures_dir / "corpus").documents["text"].tolist()
-    expected, expected_terms = _vectorizer_matrix(texts, (1, 2), load_stopwords("frequency"))
-    matrix, found_terms = count_tokens(texts).sorted_matrix()
-    assert list(found_terms) == expected_terms and (matrix != expected).nnz == 0
+    texts.append((paths.RAW_DIR / "sample_speech.txt").read_text(encoding="utf-8"))
+    for phrases in ((), load_lexicon().phrases):
+        expected, expected_terms = _vectorizer_matrix(texts, (1, 2), load_stopwords("frequency"), phrases)
+        matrix, found_terms = count_tokens(texts, phrases=phrases).sorted_matrix()
+        assert list(found_terms) == expected_terms and (matrix != expected).nnz == 0
 
 
 @settings(max_examples=100, deadline=None)
