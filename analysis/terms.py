@@ -29,6 +29,8 @@ from typing import Iterable, Literal, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 from scipy.special import xlogy
 
@@ -639,26 +641,15 @@ class TermTotals:
     """
 
     def __init__(self):
-        self.word_ids: dict[str, int] = {}
-        self.words: list[str] = []
         self.n_tokens = 0
-        self._parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-
-    def _global_ids(self, words: Iterable[str]) -> np.ndarray:
-        ids = self.word_ids
-        found = []
-        for word in words:
-            value = ids.get(word)
-            if value is None:
-                value = ids[word] = len(self.words)
-                self.words.append(word)
-            found.append(value)
-        return np.array(found, dtype=np.int64)
+        # One part per batch: its word vocabulary, and per n-gram length the n-grams (as ids into that
+        # vocabulary) with their count and document frequency. Vocabularies are unified once, in totals().
+        self._parts: list[tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]]] = []
 
     def add(self, counts: TokenCounts, rows: np.ndarray | None = None) -> None:
         """Add the counts of all texts of ``counts``, or only of those selected by ``rows`` (mask or indices)."""
-        mapping = self._global_ids(counts.words.tolist())
         self.n_tokens += int(counts.n_tokens.sum() if rows is None else counts.n_tokens[rows].sum())
+        sums = {}
         for n, (grams, texts, columns, number) in counts.grams.items():
             if rows is not None:
                 selected = np.zeros(len(counts.n_tokens), dtype=bool)
@@ -668,39 +659,36 @@ class TermTotals:
             total = np.bincount(columns, weights=number, minlength=len(grams)).astype(np.int64)
             docs = np.bincount(columns, minlength=len(grams)).astype(np.int64)
             seen = total > 0
-            self._parts.setdefault(n, []).append((mapping[grams[seen]] if len(mapping) else grams[seen],
-                                                  total[seen], docs[seen]))
+            sums[n] = (grams[seen], total[seen], docs[seen])
+        self._parts.append((np.asarray(counts.words, dtype=object), sums))
 
     def merge(self, other: TermTotals) -> None:
         """Add the sums of another ``TermTotals`` (of other texts)."""
-        mapping = self._global_ids(other.words)
         self.n_tokens += other.n_tokens
-        for n in other._parts:
-            for grams, total, docs in other._parts[n]:
-                self._parts.setdefault(n, []).append((mapping[grams] if len(mapping) else grams, total, docs))
-
-    def _summed(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        parts = self._parts.get(n, [])
-        if not parts:
-            return np.empty((0, n), dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        grams = np.concatenate([part[0] for part in parts])
-        unique, inverse = _unique_rows(grams, len(self.words))
-        total = np.bincount(inverse, weights=np.concatenate([part[1] for part in parts]), minlength=len(unique))
-        docs = np.bincount(inverse, weights=np.concatenate([part[2] for part in parts]), minlength=len(unique))
-        self._parts[n] = [(unique, total.astype(np.int64), docs.astype(np.int64))]
-        return self._parts[n][0]
+        self._parts.extend(other._parts)
 
     def totals(self) -> pd.DataFrame:
         """``term, count, docs`` of every term seen (unsorted)."""
-        words = np.array(self.words, dtype=object)
-        frames = []
-        for n in sorted(self._parts):
-            grams, total, docs = self._summed(n)
-            frames.append(pd.DataFrame({"term": pd.Series(_join_words(words, grams), dtype=object),
-                                        "count": total, "docs": docs}))
-        if not frames:
+        if not self._parts:
             return pd.DataFrame({"term": pd.Series(dtype=object), "count": pd.Series(dtype=np.int64),
                                  "docs": pd.Series(dtype=np.int64)})
+        # One vocabulary for all parts, by hashing every part's words at once.
+        codes, words = pd.factorize(np.concatenate([words for words, _ in self._parts]))
+        offsets = np.cumsum([0] + [len(words) for words, _ in self._parts])
+        words = pa.array(np.asarray(words, dtype=object), type=pa.string())
+        frames = []
+        for n in sorted({n for _, sums in self._parts for n in sums}):
+            parts = [(codes[offset:][sums[n][0]], sums[n][1], sums[n][2])
+                     for offset, (_, sums) in zip(offsets, self._parts) if n in sums]
+            grams = np.concatenate([part[0] for part in parts]).reshape(-1, n)
+            unique, inverse = _unique_rows(grams, len(words))
+            total = np.bincount(inverse, weights=np.concatenate([part[1] for part in parts]), minlength=len(unique))
+            docs = np.bincount(inverse, weights=np.concatenate([part[2] for part in parts]), minlength=len(unique))
+            terms = pc.take(words, pa.array(unique[:, 0]))
+            for k in range(1, n):
+                terms = pc.binary_join_element_wise(terms, pc.take(words, pa.array(unique[:, k])), " ")
+            frames.append(pd.DataFrame({"term": pd.Series(terms.to_numpy(zero_copy_only=False), dtype=object),
+                                        "count": total.astype(np.int64), "docs": docs.astype(np.int64)}))
         return pd.concat(frames, ignore_index=True)
 
     def table(self, *, n_tokens: int | None = None, min_count: int = 1) -> pd.DataFrame:
@@ -719,7 +707,11 @@ def term_table(totals: pd.DataFrame, *, n_tokens: int, min_count: int = 1) -> pd
     })
     table["rate_per_10k"] = table["count"] * 10_000.0 / max(n_tokens, 1)
     table = table[table["count"] >= min_count]
-    return table.sort_values(["count", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    # Arrow's multi-key sort (terms compared as UTF-8 bytes, i.e. by code point, as Python compares str).
+    order = pc.sort_indices(pa.table({"count": table["count"].to_numpy(),
+                                      "term": pa.array(table["term"].to_numpy(dtype=object), type=pa.string())}),
+                            sort_keys=[("count", "descending"), ("term", "ascending")])
+    return table.iloc[order.to_numpy()].reset_index(drop=True)
 
 
 def count_terms(

@@ -996,30 +996,33 @@ class ThemeFrequencies:
         self.thresholds = ThemeScorer(lexicon, min_share=min_share)._thresholds(lexicon.names)
         self.n_documents = 0
         self._parts: list[pd.Series] = []
-        self._idf: dict[str, float] | None = None
+        self._idf: pd.Series | None = None
 
     def add(self, counted: ThemeCounts, positions: np.ndarray, kept: np.ndarray) -> None:
         """Add the documents of a chunk: ``positions[i]`` is the document of sentence ``i``, and only the
         documents where ``kept`` is true count (as in :func:`score_corpus`, documents without sentences don't)."""
-        use = kept[positions]
-        documents = np.unique(positions[use])
-        self.n_documents += len(documents)
-        presence = sp.csr_matrix((np.ones(int(use.sum())), (positions[use], np.flatnonzero(use))),
-                                 shape=(len(kept), len(positions))) @ counted.counts
-        df = np.bincount(presence.tocsr().indices, minlength=len(counted.terms))
+        positions = np.asarray(positions, dtype=np.int64)
+        self.n_documents += len(np.unique(positions[kept[positions]]))
+        counts = counted.counts
+        n_terms = len(counted.terms)
+        # The distinct (document, term) pairs of the kept documents: a term's document frequency is its count.
+        document = positions[np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))]
+        use = kept[document]
+        pairs = pd.unique(document[use] * max(n_terms, 1) + counts.indices[use])
+        df = np.bincount(pairs % max(n_terms, 1), minlength=n_terms)
         seen = df > 0
         self._parts.append(pd.Series(df[seen], index=pd.Index(counted.terms[seen], dtype=object)))
         self._idf = None
 
-    def idf(self) -> dict[str, float]:
-        """Term → idf over the documents added so far."""
+    def idf(self) -> pd.Series:
+        """Idf of each term (sorted) over the documents added so far."""
         if self._idf is None:
             if self._parts:
                 df = pd.concat(self._parts).groupby(level=0, sort=True).sum()
                 values = smoothed_idf(df.to_numpy(), self.n_documents, smooth_idf=self.smooth_idf)
-                self._idf = dict(zip(df.index.tolist(), values.tolist()))
+                self._idf = pd.Series(values, index=pd.Index(df.index.to_numpy(dtype=object), dtype=object))
             else:
-                self._idf = {}
+                self._idf = pd.Series(dtype=np.float64)
         return self._idf
 
     def score(self, counted: ThemeCounts, positions: np.ndarray, n_documents: int
@@ -1028,7 +1031,9 @@ class ThemeFrequencies:
         documents (``positions[i]``: the document of sentence ``i``; a document without sentences scores 0).
         """
         idf_of = self.idf()
-        idf = np.array([idf_of[term] for term in counted.terms.tolist()], dtype=np.float64)
+        found = idf_of.index.get_indexer(pd.Index(counted.terms, dtype=object))
+        # A term of no counted document (only in one that was left out) weighs nothing; its rows are dropped.
+        idf = np.where(found >= 0, idf_of.to_numpy()[np.maximum(found, 0)] if len(idf_of) else 0.0, 0.0)
         tfidf = (counted.counts @ sp.diags(idf)).tocsr()
         shares = _theme_shares(tfidf, counted.theme_matrix, self.norm)
         labels = join_labels(shares > self.thresholds, self.lexicon.names)

@@ -135,6 +135,9 @@ def messy_corpus(tmp_path, fixtures_dir):
     shutil.copy(root / "unsc" / "UNSC_2020_SPV.8698_spch001.txt", root / "unsc" / "again")  # read right after
     (root / "zz").mkdir()
     shutil.copy(root / "ungdc" / "2014" / "KAZ_69_2014.txt", root / "zz")  # read last
+    # Same doc_id, other words (which must not reach terms.csv or the theme idf).
+    (root / "zz" / "UNSC_2020_SPV.8698_spch003.txt").write_text(
+        "Mr. Zed (Nowhere): Zanzibarian smuggling of quokkas is organized crime.", encoding="utf-8")
     (root / "empty.txt").write_text("", encoding="utf-8")
     (root / "dots.txt").write_text("...\n12\n", encoding="utf-8")
     return root
@@ -150,7 +153,8 @@ def test_chunking_does_not_change_a_byte(tmp_path, messy_corpus, chunk_size):
     run(messy_corpus, reference, progress=False, jobs=1, use_cache=False)
     run(messy_corpus, tmp_path / "chunked", progress=False, jobs=1, chunk_size=chunk_size, use_cache=False)
     assert _bytes(tmp_path / "chunked") == _bytes(reference)
-    assert (reference / "skipped.csv").read_text().count("duplicate doc_id") == 2
+    assert (reference / "skipped.csv").read_text().count("duplicate doc_id") == 3
+    assert "quokkas" not in (reference / "terms.csv").read_text()
 
 
 @pytest.mark.slow
