@@ -30,12 +30,14 @@ __all__ = [
     "CorpusPlan",
     "SkipFile",
     "Source",
+    "SourceBatch",
     "assemble_corpus",
     "clean_speech",
     "decode_bytes",
     "parse_file_name",
     "parse_header",
     "plan_corpus",
+    "read_batch",
     "read_corpus",
     "read_source",
     "read_text_file",
@@ -764,7 +766,8 @@ def _normalise_year(value: str) -> str:
     return match.group(1) if match else str(value)
 
 
-def _frame(records: list[dict]) -> pd.DataFrame:
+def _frame(records: list[dict], *, sort: bool = True) -> pd.DataFrame:
+    """The documents table of records (sorted by doc_id unless ``sort`` is false)."""
     columns = DOCUMENT_COLUMNS + ["text", "raw_chars"]
     if not records:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
@@ -774,7 +777,7 @@ def _frame(records: list[dict]) -> pd.DataFrame:
     for column in columns[:-1]:
         frame[column] = frame[column].astype(object)
     frame["raw_chars"] = frame["raw_chars"].astype("int64")
-    return frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    return frame.sort_values("doc_id", kind="stable").reset_index(drop=True) if sort else frame
 
 
 def _dedupe(records: list[dict], skipped: list[tuple[str, str]], seen: dict[str, str] | None = None) -> list[dict]:
@@ -830,12 +833,72 @@ class Source:
 
 
 @dataclasses.dataclass
-class CorpusPlan:
-    """What :func:`plan_corpus` found: the speeches to read and the inputs already refused."""
+class SourceBatch:
+    """Consecutive inputs of a corpus: what one task of the map reads (:func:`read_batch`).
 
-    sources: list[Source]
+    Either a list of :class:`Source` (folder corpora), or rows of a table kept as a DataFrame slice, which
+    travels to a worker process as compact Arrow buffers; their Sources are made where the batch is read.
+    """
+
+    sources: list[Source] = dataclasses.field(default_factory=list)
+    rows: pd.DataFrame | None = None
+    first: int = 1  # number of the first row of the table (from 1)
+    width: int = 1  # digits of the table's row count (doc_id "row0042")
+    name: str = ""  # the table's file name
+    suffix: str = ""  # ".csv" or ".parquet"
+
+    def __len__(self) -> int:
+        return len(self.sources) if self.rows is None else len(self.rows)
+
+    def expand(self) -> list[tuple[str, Source | None]]:
+        """``(where, source)`` for each input; ``source`` is ``None`` for a table row with no text."""
+        if self.rows is None:
+            return [(source.where, source) for source in self.sources]
+        found: list[tuple[str, Source | None]] = []
+        for number, row in enumerate(self.rows.to_dict("records"), start=self.first):
+            line = number + 1 if self.suffix == ".csv" else number
+            where = f"{self.name}:{line}" if self.suffix == ".csv" else f"{self.name} row {number}"
+            raw = row.get("text")
+            if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
+                found.append((where, None))
+                continue
+            doc_id = str(row.get("doc_id") or "").strip() or f"row{number:0{self.width}d}"
+            meta = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+                    for k, v in row.items() if k != "text"}
+            hint = Path(str(meta.get("source_file") or doc_id)).name
+            found.append((where, Source(where=where, doc_id=doc_id, metadata=meta, name_hint=hint, raw=str(raw))))
+        return found
+
+
+@dataclasses.dataclass
+class CorpusPlan:
+    """What :func:`plan_corpus` found: the inputs to read, in order, and the inputs already refused.
+
+    A folder corpus lists its :class:`Source` files; a table corpus keeps the table itself (``table``), so
+    that no speech is turned into a Python string before the process that reads it.
+    """
+
     skipped: list[tuple[str, str]]
     source: str
+    sources: list[Source] = dataclasses.field(default_factory=list)
+    table: pd.DataFrame | None = None
+    suffix: str = ""
+
+    def __len__(self) -> int:
+        return len(self.sources) if self.table is None else len(self.table)
+
+    def batches(self, size: int) -> list[SourceBatch]:
+        """The inputs in consecutive batches of ``size``."""
+        if self.table is None:
+            return [SourceBatch(sources=self.sources[start:start + size])
+                    for start in range(0, len(self.sources), size)]
+        name, width = Path(self.source).name, len(str(len(self.table)))
+        return [SourceBatch(rows=self.table.iloc[start:start + size], first=start + 1, width=width, name=name,
+                            suffix=self.suffix) for start in range(0, len(self.table), size)]
+
+
+#: What :func:`read_batch` gives for each input: where it is, and :func:`read_source`'s result.
+Read = tuple[str, tuple[dict | None, str, str]]
 
 
 def read_source(source: Source) -> tuple[dict | None, str, str]:
@@ -859,6 +922,12 @@ def read_source(source: Source) -> tuple[dict | None, str, str]:
     except SkipFile as reason:
         return None, str(reason), ""
     return record, "", note
+
+
+def read_batch(batch: SourceBatch) -> list[Read]:
+    """:func:`read_source` for each input of a batch: ``(where, (record, reason, note))`` in order."""
+    return [(where, read_source(source) if source is not None else (None, "empty text", ""))
+            for where, source in batch.expand()]
 
 
 def _plan_folder(root: Path) -> CorpusPlan:
@@ -889,26 +958,11 @@ def _plan_table(path: Path) -> CorpusPlan:
     if "text" not in table.columns:
         raise InputError(
             f"no 'text' column (columns are: {', '.join(map(str, table.columns[:12]))})", path=path)
-    skipped: list[tuple[str, str]] = []
-    sources = []
-    width = len(str(len(table)))
-    for number, row in enumerate(table.to_dict("records"), start=1):
-        line = number + 1 if suffix == ".csv" else number
-        where = f"{path.name}:{line}" if suffix == ".csv" else f"{path.name} row {number}"
-        raw = row.get("text")
-        if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
-            skipped.append((where, "empty text"))
-            continue
-        doc_id = str(row.get("doc_id") or "").strip() or f"row{number:0{width}d}"
-        meta = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)) for k, v in row.items()
-                if k != "text"}
-        hint = Path(str(meta.get("source_file") or doc_id)).name
-        sources.append(Source(where=where, doc_id=doc_id, metadata=meta, name_hint=hint, raw=str(raw)))
-    return CorpusPlan(sources=sources, skipped=skipped, source=str(path))
+    return CorpusPlan(skipped=[], source=str(path), table=table, suffix=suffix)
 
 
 def plan_corpus(path: str | Path) -> CorpusPlan:
-    """The speeches of a corpus path, ready for :func:`read_source`; see :func:`read_corpus`.
+    """The inputs of a corpus path, ready for :func:`read_batch`; see :func:`read_corpus`.
 
     Raises
     ------
@@ -928,18 +982,18 @@ def plan_corpus(path: str | Path) -> CorpusPlan:
     raise InputError(f"unsupported corpus file type {path.suffix!r}; use a folder, .csv or .parquet", path=path)
 
 
-def assemble_corpus(plan: CorpusPlan, results: Iterable[tuple[dict | None, str, str]]) -> Corpus:
-    """The :class:`Corpus` of a plan from the :func:`read_source` results of its sources (in plan order)."""
+def assemble_corpus(plan: CorpusPlan, results: Iterable[Read]) -> Corpus:
+    """The :class:`Corpus` of a plan from the :func:`read_batch` results of its inputs (in plan order)."""
     skipped = list(plan.skipped)
     notes: list[str] = []
     records = []
-    for source, (record, reason, note) in zip(plan.sources, results):
+    for where, (record, reason, note) in results:
         if record is None:
-            skipped.append((source.where, reason))
+            skipped.append((where, reason))
             continue
         records.append(record)
         if note:
-            notes.append(f"{source.where}: {note}")
+            notes.append(f"{where}: {note}")
     records = _dedupe(records, skipped)
     return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=plan.source)
 
@@ -955,8 +1009,16 @@ def read_table(path: Path, *, progress: bool = False) -> Corpus:
 
 
 def _read_plan(plan: CorpusPlan, *, progress: bool, unit: str) -> Corpus:
-    sources = _progress(plan.sources, progress, desc="reading speeches", unit=unit)
-    return assemble_corpus(plan, (read_source(source) for source in sources))
+    def results() -> Iterator[Read]:
+        bar = _progress(None, progress, desc="reading speeches", unit=unit, total=len(plan))
+        for batch in plan.batches(64):
+            yield from read_batch(batch)
+            if bar is not None:
+                bar.update(len(batch))
+        if bar is not None:
+            bar.close()
+
+    return assemble_corpus(plan, results())
 
 
 def _skipped_frame(skipped: list[tuple[str, str]]) -> pd.DataFrame:
@@ -986,7 +1048,7 @@ def read_corpus(path: str | Path, *, progress: bool = False) -> Corpus:
     return _read_plan(plan, progress=progress, unit="file" if Path(path).is_dir() else "row")
 
 
-def _progress(items: Iterable, enabled: bool, **options):
+def _progress(items: Iterable | None, enabled: bool, **options):
     if not enabled:
         return items
     from tqdm.auto import tqdm

@@ -25,6 +25,7 @@ or all of the work.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -39,12 +40,12 @@ from . import __version__, cache, paths
 from .corpus import (
     Corpus,
     CorpusPlan,
-    Source,
+    SourceBatch,
     _dedupe,
     _frame,
     _skipped_frame,
     plan_corpus,
-    read_source,
+    read_batch,
     segment_sentences,
 )
 from .errors import InputError
@@ -141,17 +142,17 @@ def _document_scores(scores: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFr
 
 @dataclasses.dataclass
 class Parsed:
-    """:func:`parse_chunk`'s result: what :func:`analysis.corpus.read_source` said of each source (in order),
-    and the sentences of the speeches that were read (``_row``: the speech's position among them)."""
+    """:func:`parse_chunk`'s result.
 
-    results: list[tuple[dict | None, str, str]]
+    ``outcomes``: for each input, in order, ``(where, read, reason, note)`` (``read`` false when it was
+    skipped, ``reason`` saying why). ``documents``: the speeches that were read, in order, as
+    :func:`analysis.corpus.read_corpus` has them (unsorted; ``text`` Arrow-backed, which travels between
+    processes as one buffer). ``sentences``: their sentences, ``_row`` the position of their speech.
+    """
+
+    outcomes: list[tuple[str, bool, str, str]]
+    documents: pd.DataFrame
     sentences: pd.DataFrame
-
-    def documents(self) -> pd.DataFrame:
-        """``doc_id, text`` of the speeches that were read, in source order."""
-        records = [record for record, _, _ in self.results if record is not None]
-        return pd.DataFrame({"doc_id": pd.Series([r["doc_id"] for r in records], dtype=object),
-                             "text": pd.Series([r["text"] for r in records], dtype=object)})
 
 
 @dataclasses.dataclass
@@ -169,19 +170,20 @@ class Analysed:
         return self.sentences["_row"].to_numpy(dtype=np.int64)
 
 
-def parse_chunk(sources: Sequence[Source]) -> Parsed:
-    """Map step 1: read and clean each speech of a chunk, and segment it into sentences."""
-    results = [read_source(source) for source in sources]
-    parsed = Parsed(results=results, sentences=pd.DataFrame())
-    documents = parsed.documents()
+def parse_chunk(batch: SourceBatch) -> Parsed:
+    """Map step 1: read and clean each speech of a batch, and segment it into sentences."""
+    reads = read_batch(batch)
+    records = [record for _, (record, _, _) in reads if record is not None]
+    documents = _frame(records, sort=False)
+    documents["text"] = documents["text"].astype("str")
     # Segment under the position as a stand-in id, so that speeches sharing a doc_id stay apart.
     positions = np.arange(len(documents), dtype=np.int64)
     sentences = segment_sentences(pd.DataFrame({"doc_id": positions, "text": documents["text"]}))
     rows = sentences["doc_id"].to_numpy(dtype=np.int64)
     sentences["doc_id"] = pd.Series(documents["doc_id"].to_numpy(dtype=object)[rows], dtype=object)
     sentences["_row"] = rows
-    parsed.sentences = sentences
-    return parsed
+    outcomes = [(where, record is not None, reason, note) for where, (record, reason, note) in reads]
+    return Parsed(outcomes=outcomes, documents=documents, sentences=sentences)
 
 
 def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Settings) -> Analysed:
@@ -193,6 +195,7 @@ def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Se
     """
     # Each sentence is tokenised once. A speech's tokens are its sentences' tokens one after the other
     # (sentences cover the text but for white space, which no token holds).
+    sentences = sentences.assign(text=sentences["text"].astype("str"))
     texts = sentences["text"].tolist()
     sentence_tokens = list(map(find_tokens, texts))
     document_tokens: list[list[str]] = [[] for _ in range(len(documents))]
@@ -206,9 +209,11 @@ def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Se
     return Analysed(documents=summary, sentences=_label_sentences(sentences), counts=counts, themes=themes)
 
 
-def _map_sources(sources: Sequence[Source], settings: Settings) -> tuple[Parsed, Analysed]:
-    parsed = parse_chunk(sources)
-    return parsed, analyse_chunk(parsed.documents(), parsed.sentences, settings)
+def _map_batch(batch: SourceBatch, settings: Settings) -> tuple[Parsed, Analysed]:
+    parsed = parse_chunk(batch)
+    analysed = analyse_chunk(parsed.documents[["doc_id", "text"]], parsed.sentences, settings)
+    parsed.sentences = pd.DataFrame()  # sent back once, inside ``analysed``
+    return parsed, analysed
 
 
 def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Settings) -> Analysed:
@@ -233,9 +238,55 @@ def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
-def _map(function, tasks: list[tuple], *, jobs: int, progress, sizes: list[int]) -> Iterator:
+def _ready() -> bool:
+    return True
+
+
+class _Workers:
+    """Starts the worker processes in a background thread, so that they import the package while this
+    process reads the corpus; :func:`_map` then finds them ready (joblib reuses its process pool)."""
+
+    def __init__(self, jobs: int, corpus_path: Path):
+        self.thread = None
+        if jobs > 1 and _looks_large(corpus_path):
+            import threading
+
+            self.thread = threading.Thread(target=self._start, args=(jobs,), daemon=True)
+            self.thread.start()
+
+    @staticmethod
+    def _start(jobs: int) -> None:
+        from joblib import Parallel, delayed
+
+        Parallel(n_jobs=jobs, backend="loky")(delayed(_ready)() for _ in range(jobs))
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+
+
+def _looks_large(path: Path) -> bool:
+    """Whether a corpus is big enough for worker processes to pay off (over ~2 MB of text)."""
+    limit = 2 * 2**20
+    if path.is_file():
+        return path.stat().st_size > limit // 4  # tables are compressed
+    total = 0
+    for dirpath, _, filenames in os.walk(path):
+        for name in filenames:
+            if name.lower().endswith(".txt"):
+                total += os.stat(os.path.join(dirpath, name)).st_size
+                if total > limit:
+                    return True
+    return False
+
+
+def _map(function, tasks: list[tuple], *, jobs: int, progress, sizes: list[int],
+         workers: _Workers | None = None) -> Iterator:
     """``function(*task)`` for each task, in order; in ``jobs`` worker processes when there is more than one
     task. ``progress`` (a tqdm bar or None) advances by ``sizes[i]`` when task ``i`` is done."""
+    if workers is not None:
+        workers.wait()  # one joblib call at a time on the pool
     if jobs > 1 and len(tasks) > 1:
         from joblib import Parallel, delayed
 
@@ -269,26 +320,34 @@ class _Reduction:
         self.settings = settings
         self.skipped: list[tuple[str, str]] = list(plan_skipped)
         self.notes: list[str] = []
-        self.records: list[dict] = []
+        self.documents: list[pd.DataFrame] = []
         self.seen: dict[str, str] = {}
         self.totals = TermTotals()
         self.frequencies = ThemeFrequencies(settings.lexicon)
         self.chunks: list[tuple[Analysed, np.ndarray]] = []
 
-    def add_parsed(self, sources: Sequence[Source], parsed: Parsed, analysed: Analysed) -> None:
-        records = []
-        for source, (record, reason, note) in zip(sources, parsed.results):
-            if record is None:
-                self.skipped.append((source.where, reason))
-                continue
-            records.append(record)
-            if note:
-                self.notes.append(f"{source.where}: {note}")
-        kept = _dedupe(records, self.skipped, self.seen)
-        kept_ids = {id(record) for record in kept}
-        rows = np.fromiter((id(record) in kept_ids for record in records), dtype=bool, count=len(records))
-        self.records.extend(kept)
+    def add_parsed(self, parsed: Parsed, analysed: Analysed) -> None:
+        for where, read, reason, note in parsed.outcomes:
+            if not read:
+                self.skipped.append((where, reason))
+            elif note:
+                self.notes.append(f"{where}: {note}")
+        documents = parsed.documents
+        records = [{"doc_id": doc_id, "source_file": source} for doc_id, source in
+                   zip(documents["doc_id"].tolist(), documents["source_file"].tolist())]
+        kept = {id(record) for record in _dedupe(records, self.skipped, self.seen)}
+        rows = np.fromiter((id(record) in kept for record in records), dtype=bool, count=len(records))
+        self.documents.append(documents[rows])
         self.add_analysed(analysed, rows)
+
+    def corpus(self, source: str) -> Corpus:
+        """The corpus read: the documents kept, sorted by doc_id (as :func:`analysis.corpus.read_corpus`)."""
+        documents = _concat(self.documents)
+        if documents.empty:
+            documents = _frame([])
+        documents = documents.sort_values("doc_id", kind="stable").reset_index(drop=True)
+        return Corpus(documents=documents, skipped=_skipped_frame(self.skipped), warnings=self.notes,
+                      source=source)
 
     def add_analysed(self, analysed: Analysed, rows: np.ndarray | None = None) -> None:
         """Add a chunk; ``rows`` (a mask over its documents) says which documents count (default: all)."""
@@ -368,7 +427,7 @@ def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, jobs: int = 
 
 
 def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings, *, jobs: int,
-                    chunk_size: int, progress: bool) -> RunResult:
+                    chunk_size: int, progress: bool, workers: _Workers | None = None) -> RunResult:
     """Map step 2 and the reduce over an already parsed corpus (documents and sentence offsets)."""
     documents = corpus.documents[["doc_id", "text"]]
     groups = _chunks(range(len(documents)), chunk_size)
@@ -381,7 +440,8 @@ def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings,
     bar = _progress_bar(progress, len(documents), "analysing speeches")
     reduction = _Reduction(settings)
     try:
-        for analysed in _map(_map_documents, tasks, jobs=jobs, progress=bar, sizes=[len(r) for r in groups]):
+        for analysed in _map(_map_documents, tasks, jobs=jobs, progress=bar, sizes=[len(r) for r in groups],
+                             workers=workers):
             reduction.add_analysed(analysed)
     finally:
         if bar is not None:
@@ -430,22 +490,22 @@ def _tables_key(parsed_key: str, settings: Settings) -> str:
 
 
 def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size: int,
-                  progress: bool) -> tuple[Corpus, pd.DataFrame, RunResult]:
-    """Both map steps and the reduce over the sources of a plan."""
-    groups = _chunks(plan.sources, chunk_size)
-    bar = _progress_bar(progress, len(plan.sources), "analysing speeches")
+                  progress: bool, workers: _Workers | None = None) -> tuple[Corpus, pd.DataFrame, RunResult]:
+    """Both map steps and the reduce over the inputs of a plan."""
+    batches = plan.batches(chunk_size)
+    bar = _progress_bar(progress, len(plan), "analysing speeches")
     reduction = _Reduction(settings, plan.skipped)
     sentence_offsets = []
     try:
-        tasks = [(group, settings) for group in groups]
-        for group, (parsed, analysed) in zip(groups, _map(_map_sources, tasks, jobs=jobs, progress=bar,
-                                                          sizes=[len(g) for g in groups])):
-            reduction.add_parsed(group, parsed, analysed)
+        tasks = [(batch, settings) for batch in batches]
+        for parsed, analysed in _map(_map_batch, tasks, jobs=jobs, progress=bar,
+                                     sizes=[len(batch) for batch in batches], workers=workers):
+            reduction.add_parsed(parsed, analysed)
     finally:
         if bar is not None:
             bar.close()
-    corpus = Corpus(documents=_frame(reduction.records), skipped=_skipped_frame(reduction.skipped),
-                    warnings=reduction.notes, source=plan.source)
+    del tasks, batches
+    corpus = reduction.corpus(plan.source)
     for analysed, rows in reduction.chunks:
         sentence_offsets.append(analysed.sentences.loc[rows[analysed.positions], _SENTENCE_KEYS])
     offsets = _concat(sentence_offsets)
@@ -478,6 +538,17 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
     progress : bool
         Show a progress bar on standard error.
     """
+    result, stores = _analyse(corpus_path, themes_file=themes_file, jobs=jobs, chunk_size=chunk_size,
+                              use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+    for store in stores:
+        store()
+    return result
+
+
+def _analyse(corpus_path: str | Path, *, themes_file, jobs, chunk_size, use_cache, cache_dir,
+             progress) -> tuple[RunResult, list]:
+    """:func:`analyse_corpus`, returning the cache writes still to do (callables) beside the result, so that
+    ``run`` can do them while it writes the tables."""
     jobs = default_jobs() if jobs is None else int(jobs)
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
@@ -485,35 +556,43 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     corpus_path = Path(corpus_path)
     settings = Settings.default(themes_file=themes_file)
-    if not use_cache:
-        plan = plan_corpus(corpus_path)
-        return _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size, progress=progress)[2]
     if not corpus_path.exists():
         plan_corpus(corpus_path)  # raises the reader's error
+    if not use_cache:
+        workers = _Workers(jobs, corpus_path)
+        plan = plan_corpus(corpus_path)
+        return _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size, progress=progress,
+                             workers=workers)[2], []
     parsed_key = _parsed_key(corpus_path)
     tables_key = _tables_key(parsed_key, settings)
     stored = cache.load_entry(tables_key, cache_dir=cache_dir)
-    if stored is not None:
-        return _result_from_cache(stored, source=str(corpus_path))
     parsed = cache.load_entry(parsed_key, cache_dir=cache_dir)
+    if stored is not None and parsed is not None:
+        return _result_from_cache(stored, parsed[0]["documents"], source=str(corpus_path)), []
+    workers = _Workers(jobs, corpus_path)
+    stores = []
     if parsed is not None:
         tables, meta = parsed
         corpus = Corpus(documents=tables["documents"], skipped=tables["skipped"],
                         warnings=list(meta.get("warnings", [])), source=str(corpus_path))
         result = _analyse_parsed(corpus, _with_text(tables["sentences"], corpus.documents), settings, jobs=jobs,
-                                 chunk_size=chunk_size, progress=progress)
+                                 chunk_size=chunk_size, progress=progress, workers=workers)
     else:
         plan = plan_corpus(corpus_path)
         corpus, offsets, result = _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size,
-                                                progress=progress)
-        cache.store_entry(parsed_key, {"documents": corpus.documents, "sentences": offsets,
-                                       "skipped": corpus.skipped}, meta={"warnings": corpus.warnings},
-                          cache_dir=cache_dir)
+                                                progress=progress, workers=workers)
+        stores.append(functools.partial(
+            cache.store_entry, parsed_key, {"documents": corpus.documents, "sentences": offsets,
+                                            "skipped": corpus.skipped},
+            meta={"warnings": corpus.warnings}, cache_dir=cache_dir))
     manifest = {key: value for key, value in result.manifest.items() if key != "corpus"}
-    cache.store_entry(tables_key, {"documents": result.documents, "sentences": result.sentences,
-                                   "terms": result.terms, "skipped": result.skipped},
-                      meta={"manifest": manifest}, cache_dir=cache_dir)
-    return result
+    # Sentence texts are slices of the parsed documents, which the other entry holds: not stored twice.
+    stores.append(functools.partial(
+        cache.store_entry, tables_key, {"documents": result.documents,
+                                        "sentences": result.sentences.drop(columns="text"),
+                                        "terms": result.terms, "skipped": result.skipped},
+        meta={"manifest": manifest}, cache_dir=cache_dir))
+    return result, stores
 
 
 def _with_text(offsets: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
@@ -521,29 +600,39 @@ def _with_text(offsets: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     texts = dict(zip(documents["doc_id"], documents["text"]))
     sentences = offsets.copy()
     sentences["text"] = pd.Series([texts[d][a:b] for d, a, b in zip(offsets["doc_id"], offsets["start"],
-                                                                     offsets["end"])], dtype=object)
+                                                                     offsets["end"])], dtype="str")
     return sentences
 
 
-def _result_from_cache(stored: tuple[dict[str, pd.DataFrame], dict], *, source: str) -> RunResult:
+def _result_from_cache(stored: tuple[dict[str, pd.DataFrame], dict], documents: pd.DataFrame, *,
+                       source: str) -> RunResult:
+    """The tables of a cache entry, sentence texts sliced from the parsed ``documents``."""
     tables, meta = stored
     manifest = dict(meta["manifest"])
     manifest["corpus"] = source
-    return RunResult(documents=tables["documents"], sentences=tables["sentences"], terms=tables["terms"],
+    sentences = _with_text(tables["sentences"], documents)[SENTENCES_COLUMNS]
+    return RunResult(documents=tables["documents"], sentences=sentences, terms=tables["terms"],
                      skipped=tables["skipped"], manifest=dict(sorted(manifest.items())))
 
 
-def write_tables(result: RunResult, out_dir: str | Path) -> list[Path]:
-    """Write the four tables and ``manifest.json`` into ``out_dir`` (each atomically)."""
+def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = ()) -> list[Path]:
+    """Write the four tables and then ``manifest.json`` into ``out_dir`` (each atomically).
+
+    The tables are written by threads side by side (most of the formatting is Arrow, which runs without the
+    interpreter lock); ``also`` are more callables to run beside them (``run`` passes its cache writes).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_csv(result.documents, out_dir / "documents.csv"),
-        write_csv(result.sentences, out_dir / "sentences.csv"),
-        write_csv(result.terms, out_dir / "terms.csv"),
-        write_csv(result.skipped, out_dir / "skipped.csv"),
-        write_text(out_dir / "manifest.json", json.dumps(result.manifest, indent=2, sort_keys=True) + "\n"),
-    ]
+    jobs = [functools.partial(write_csv, getattr(result, name), out_dir / f"{name}.csv")
+            for name in ("sentences", "terms", "documents", "skipped")]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for future in [pool.submit(job) for job in [*jobs, *also]]:
+            future.result()  # re-raises the first error
+    written = [out_dir / f"{name}.csv" for name in ("documents", "sentences", "terms", "skipped")]
+    written.append(write_text(out_dir / "manifest.json",
+                              json.dumps(result.manifest, indent=2, sort_keys=True) + "\n"))
     return written
 
 
@@ -563,9 +652,9 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
         progress = sys.stderr.isatty()
     if themes_file is not None and not Path(themes_file).is_file():
         raise InputError("theme lexicon not found", path=themes_file)
-    result = analyse_corpus(corpus_path, themes_file=themes_file, jobs=jobs, chunk_size=chunk_size,
-                            use_cache=use_cache, cache_dir=cache_dir, progress=progress)
-    write_tables(result, out_dir)
+    result, stores = _analyse(corpus_path, themes_file=themes_file, jobs=jobs, chunk_size=chunk_size,
+                              use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+    write_tables(result, out_dir, also=stores)
     if result.documents.empty:
         raise InputError(f"no speech could be read ({len(result.skipped)} skipped; see "
                          f"{Path(out_dir) / 'skipped.csv'})", path=corpus_path)
