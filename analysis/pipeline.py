@@ -354,6 +354,7 @@ class _Reduction:
         if rows is None:
             rows = np.ones(len(analysed.documents), dtype=bool)
         self.totals.add(analysed.counts, None if rows.all() else rows)
+        analysed.counts = None  # summed: no longer needed (it is the largest part of a chunk's result)
         self.frequencies.add(analysed.themes, analysed.positions, rows)
         self.chunks.append((analysed, rows))
 

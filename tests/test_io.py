@@ -50,3 +50,15 @@ def test_write_csv_writes_those_bytes(tmp_path):
     frame = pd.DataFrame({"term": ["a b", 'say "no"'], "rate_per_10k": [1 / 3, 2.0]})
     write_csv(frame, tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_bytes() == _pandas_bytes(frame)
+
+
+def test_a_table_written_in_blocks_is_the_same_file(tmp_path, monkeypatch):
+    from analysis import io
+
+    monkeypatch.setattr(io, "_BLOCK_ROWS", 3)
+    frame = pd.DataFrame({"a": [f"x,{i}" for i in range(10)], "b": np.arange(10) / 7})
+    write_csv(frame, tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_bytes() == _pandas_bytes(frame)
+    mixed = pd.DataFrame({"a": pd.Series(["a"] * 5 + [1] * 5, dtype=object), "b": np.arange(10)})
+    write_csv(mixed, tmp_path / "m.csv")  # the second block is not plain: pandas writes the whole table
+    assert (tmp_path / "m.csv").read_bytes() == _pandas_bytes(mixed)
