@@ -6,6 +6,7 @@ problem, and exit with code 2; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -34,6 +35,9 @@ def _add_run(subparsers) -> None:
                         help="output folder (default: %(default)s)")
     parser.add_argument("--themes", type=Path, default=None, metavar="FILE",
                         help="theme lexicon YAML (default: config/themes.yml)")
+    parser.add_argument("--stance-method", choices=("rules", "model", "auto"), default="rules",
+                        help="stance labeller: rules (default, fast), model, or auto (the best in "
+                             "cross-validation on the gold set)")
     parser.add_argument("--jobs", type=_positive_int, default=None, metavar="N",
                         help="worker processes (default: every core); the tables do not depend on it")
     parser.add_argument("--no-cache", dest="use_cache", action="store_false",
@@ -64,8 +68,8 @@ def _positive_int(value: str) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run
 
-    result = run(args.corpus, args.out, themes_file=args.themes, progress=args.progress, jobs=args.jobs,
-                 use_cache=args.use_cache)
+    result = run(args.corpus, args.out, themes_file=args.themes, stance_method=args.stance_method,
+                 progress=args.progress, jobs=args.jobs, use_cache=args.use_cache)
     n_skipped = len(result.skipped)
     _say(f"read {len(result.documents)} speeches from {args.corpus}"
          f" ({n_skipped} skipped{'; see skipped.csv' if n_skipped else ''}),"
@@ -125,6 +129,131 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------------------------------------------------------ label
+
+def _add_stance_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gold", type=Path, default=paths.GOLD_TRAIN_FILE, metavar="FILE",
+                        help="hand-labelled training sentences (default: %(default)s)")
+    parser.add_argument("--codebook", type=Path, default=None, metavar="FILE",
+                        help="stance cue file (default: config/stance.yml)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds (default: 0)")
+
+
+def _add_label(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "label", help="label sentences: adds themes, stance, cue (evidence) and score",
+        description="Read a CSV with columns id and text (other columns are kept) and write it with four more: "
+                    "themes (;-joined), stance (support, oppose, condemn or neutral), cue (the evidence, "
+                    "label:cue@start-end) and score (calibrated probability of the stance).")
+    parser.add_argument("input", type=Path, metavar="INPUT.csv")
+    parser.add_argument("-o", "--output", required=True, type=Path, metavar="OUTPUT.csv")
+    parser.add_argument("--method", choices=("rules", "model", "auto"), default="auto",
+                        help="rules, the trained model, or whichever scored best in cross-validation on the "
+                             "gold set (default: %(default)s)")
+    parser.add_argument("--themes", type=Path, default=None, metavar="FILE",
+                        help="theme lexicon YAML (default: config/themes.yml)")
+    _add_stance_options(parser)
+    parser.set_defaults(handler=_cmd_label)
+
+
+def _read_sentences(path: Path):
+    """The ``label`` input: a CSV with ``id`` and ``text``, every column read as text."""
+    import pandas as pd
+
+    from .errors import InputError
+
+    if not path.is_file():
+        raise InputError("input not found", path=path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path,
+                         line=int(line.group(1)) if line else None) from None
+    missing = [column for column in ("id", "text") if column not in frame.columns]
+    if missing:
+        raise InputError(f"missing column {missing[0]!r} (the input needs id and text)", path=path, line=1)
+    added = [column for column in ("themes", "stance", "cue", "score") if column in frame.columns]
+    if added:
+        raise InputError(f"the input already has a {added[0]!r} column, which label would overwrite", path=path, line=1)
+    return frame
+
+
+def _cmd_label(args: argparse.Namespace) -> int:
+    from functools import partial
+
+    from .io import write_csv
+    from .stance import label_sentences, train_stance_labeller
+    from .themes import label_themes, load_lexicon
+
+    frame = _read_sentences(args.input)
+    lexicon = load_lexicon(args.themes)
+    labeller = train_stance_labeller(method=args.method, gold=args.gold, codebook=args.codebook, seed=args.seed)
+    labelled = label_sentences(frame, labeller=labeller, themes=partial(label_themes, lexicon=lexicon))
+    write_csv(labelled, args.output)
+    counts = labelled["stance"].value_counts()
+    how = labeller.method if labeller.method == args.method else f"{labeller.method} (chosen by {args.method})"
+    _say(f"labelled {len(labelled)} sentences with {how}: "
+         + ", ".join(f"{counts.get(label, 0)} {label}" for label in ("support", "oppose", "condemn", "neutral"))
+         + f" -> {args.output}")
+    if "note" in labeller.selection:
+        _say(f"warning: {labeller.selection['note']}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------------ evaluate
+
+def _add_evaluate(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "evaluate", help="score the stance labellers against the gold set (cross-validation and blind split)",
+        description="Per-label precision, recall and F1, macro-F1, F_avg, confusion matrices and the majority-class "
+                    "baseline for rules, model and auto: stratified cross-validation (grouped by debate, fixed "
+                    "seed) on the training set, and the blind split scored separately. Prints a Markdown report "
+                    "and writes it with CSV tables into --out.")
+    parser.add_argument("--blind", type=Path, default=paths.GOLD_BLIND_FILE, metavar="FILE",
+                        help="blind sentences (default: %(default)s)")
+    parser.add_argument("--no-blind", action="store_true", help="cross-validation on the training set only")
+    parser.add_argument("--out", type=Path, default=paths.PROCESSED_DIR / "evaluation", metavar="DIR",
+                        help="folder for stance_evaluation.md and the CSV tables (default: %(default)s)")
+    parser.add_argument("--methods", default="rules,model,auto",
+                        help="comma-separated methods to score (default: %(default)s)")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: %(default)s)")
+    _add_stance_options(parser)
+    parser.set_defaults(handler=_cmd_evaluate)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .io import write_csv, write_text
+    from .stance import METHODS, evaluate_stance, format_evaluation, read_gold
+
+    methods = [method.strip() for method in args.methods.split(",") if method.strip()]
+    unknown = [method for method in methods if method not in METHODS]
+    if unknown or not methods:
+        raise InputError(f"unknown method {unknown[0] if unknown else args.methods!r} in --methods "
+                         f"(valid: {', '.join(METHODS)})")
+    if args.folds < 2:
+        raise InputError(f"--folds must be at least 2, got {args.folds}")
+    train = read_gold(args.gold, codebook=args.codebook)
+    blind = None if args.no_blind else read_gold(args.blind, codebook=args.codebook)
+    evaluation = evaluate_stance(train, blind, methods=methods, n_splits=args.folds, seed=args.seed,
+                                 codebook=args.codebook)
+    report = format_evaluation(evaluation)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_csv(evaluation.summary, args.out / "stance_summary.csv")
+    write_csv(evaluation.metrics, args.out / "stance_metrics.csv")
+    write_csv(evaluation.confusion, args.out / "stance_confusion.csv")
+    write_csv(evaluation.predictions, args.out / "stance_predictions.csv")
+    write_csv(evaluation.selection, args.out / "stance_selection.csv")
+    write_text(args.out / "stance_evaluation.md", report + "\n")
+    print(report)
+    _say(f"evaluated {', '.join(methods)} on {len(train)} training"
+         + ("" if blind is None else f" and {len(blind)} blind") + f" sentences -> {args.out}")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------------------------------ main
 
 def _add_progress(parser: argparse.ArgumentParser) -> None:
@@ -135,7 +264,7 @@ def _add_progress(parser: argparse.ArgumentParser) -> None:
 
 
 #: Each entry adds one sub-command to the parser.
-COMMANDS: list[Callable] = [_add_run, _add_compare]
+COMMANDS: list[Callable] = [_add_run, _add_compare, _add_label, _add_evaluate]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -52,6 +52,7 @@ from .errors import InputError
 from .io import file_sha256, write_csv, write_text
 from .terms import TermTotals, TokenCounts, count_tokens
 from .text import find_tokens, load_stopwords
+from .stance import Codebook, Method, StanceLabeller, load_codebook, stance_shares, train_stance_labeller
 from .themes import Lexicon, ThemeCounts, ThemeFrequencies, count_theme_terms, load_lexicon
 
 __all__ = [
@@ -94,12 +95,30 @@ class Settings:
 
     lexicon: Lexicon
     stopwords: frozenset
+    stance: StanceLabeller | None = None  # trained by :meth:`trained` (a second or so), when needed
+    stance_method: str = "rules"
+    codebook: Codebook | None = None
     ngram_range: tuple[int, int] = (1, 2)
 
     @classmethod
-    def default(cls, *, themes_file: str | Path | None = None) -> Settings:
-        """The theme lexicon (``config/themes.yml`` or ``themes_file``) and the frequency stopwords."""
-        return cls(lexicon=load_lexicon(themes_file), stopwords=load_stopwords("frequency"))
+    def default(cls, *, themes_file: str | Path | None = None, stance_method: Method = "rules") -> Settings:
+        """The theme lexicon (``config/themes.yml`` or ``themes_file``), the stance cue file and the frequency
+        stopwords: loading them refuses a broken file before any speech is read."""
+        return cls(lexicon=load_lexicon(themes_file), stopwords=load_stopwords("frequency"),
+                   stance_method=stance_method, codebook=load_codebook())
+
+    def trained(self) -> Settings:
+        """These settings with the stance labeller trained (:func:`analysis.stance.train_stance_labeller`)."""
+        if self.stance is not None:
+            return self
+        return dataclasses.replace(self, stance=train_stance_labeller(method=self.stance_method,
+                                                                      codebook=self.codebook))
+
+    def stance_key(self) -> dict:
+        """What the stance labels depend on, for the cache key (without training the labeller)."""
+        gold = paths.GOLD_TRAIN_FILE
+        return {"method": self.stance_method, "cues": self.codebook.sha256 if self.codebook else "",
+                "gold": file_sha256(gold) if gold.is_file() else ""}
 
 
 def _documents_columns(lexicon: Lexicon) -> list[str]:
@@ -113,30 +132,37 @@ def _documents_columns(lexicon: Lexicon) -> list[str]:
 # The map: pure functions of one chunk
 # --------------------------------------------------------------------------------------------------
 
-def _label_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
-    """Stance columns for each sentence (``themes`` is filled when the chunk is scored).
-
-    Stance: placeholder until the stance labeller exists.
-    """
+def _label_sentences(sentences: pd.DataFrame, labeller: StanceLabeller | None) -> pd.DataFrame:
+    """Stance, its evidence (``cue``) and ``score`` for each sentence, from the stance labeller
+    (``themes`` is filled when the chunk is scored; without a labeller the stance columns are empty)."""
     labelled = sentences.copy()
     labelled["themes"] = ""
-    labelled["stance"] = ""
-    labelled["cue"] = ""
-    labelled["score"] = np.nan
+    if labeller is None:
+        labelled["stance"], labelled["cue"], labelled["score"] = "", "", np.nan
+        return labelled
+    stance = labeller.label(sentences["text"])
+    for column in ("stance", "cue", "score"):
+        labelled[column] = stance[column].to_numpy()
     return labelled
 
 
 def _document_scores(scores: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """Stance shares per document (placeholder: empty), beside the theme scores already in ``scores``.
+    """Stance shares per document beside its theme scores (``scores``, one row per document of a chunk, the
+    documents' positions being the ``_row`` of ``sentences``).
 
-    A theme the lexicon does not define (a ``--themes`` file without ``cooperation``) is an empty column.
+    A theme the lexicon does not define (a ``--themes`` file without ``cooperation``) is an empty column;
+    ``stance_<label>`` is the share of the speech's sentences with that stance (empty for a speech without
+    sentences), as :func:`analysis.stance.stance_shares` gives it.
     """
     scores = scores.copy()
     for theme in THEMES:
         if f"theme_{theme}" not in scores.columns:
             scores[f"theme_{theme}"] = np.nan
+    # By position, not doc_id: two documents of a chunk may share a doc_id (only the first is kept).
+    shares = stance_shares(sentences, by="_row", labels=STANCES).drop(columns="n_sentences")
+    shares = shares.set_index("_row").reindex(range(len(scores)))
     for stance in STANCES:
-        scores[f"stance_{stance}"] = np.nan
+        scores[f"stance_{stance}"] = shares[f"stance_{stance}"].to_numpy()
     return scores
 
 
@@ -206,7 +232,8 @@ def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Se
                           stopwords=settings.stopwords, phrases=settings.lexicon.phrases, tokens=document_tokens)
     themes = count_theme_terms(texts, settings.lexicon, tokens=sentence_tokens)
     summary = pd.DataFrame({"doc_id": documents["doc_id"].to_numpy(dtype=object), "n_tokens": counts.n_tokens})
-    return Analysed(documents=summary, sentences=_label_sentences(sentences), counts=counts, themes=themes)
+    return Analysed(documents=summary, sentences=_label_sentences(sentences, settings.stance), counts=counts,
+                    themes=themes)
 
 
 def _map_batch(batch: SourceBatch, settings: Settings) -> tuple[Parsed, Analysed]:
@@ -385,11 +412,11 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
     documents = corpus.documents
     scores, sentences = reduction.finish()
     if sentences.empty:
-        sentences = _label_sentences(segment_sentences(documents.iloc[:0]))
+        sentences = _label_sentences(segment_sentences(documents.iloc[:0]), None)
     if scores.empty:
         empty = pd.DataFrame({"doc_id": pd.Series(dtype=object), "n_tokens": pd.Series(dtype="int64")})
         scores = _document_scores(reduction.frequencies.frame(empty, np.zeros((0, len(settings.lexicon.names)))),
-                                  sentences)
+                                  sentences.assign(_row=pd.Series(dtype="int64")))
     n_sentences = sentences.groupby("doc_id").size()
     table = documents[["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic"]].copy()
     table["n_sentences"] = table["doc_id"].map(n_sentences).fillna(0).astype("int64")
@@ -407,6 +434,11 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
         "themes_version": settings.lexicon.version,
         "themes_file": settings.lexicon.source,
         "themes_sha256": settings.lexicon.sha256,
+        "stance_method": settings.stance.method,
+        "stance_cues_version": settings.stance.codebook.version,
+        "stance_codebook_version": settings.stance.codebook.codebook_version,
+        "stance_cues_sha256": settings.stance.codebook.sha256,
+        "stance_gold_sha256": settings.stance.gold_sha256,
         "n_documents": int(len(table)),
         "n_sentences": int(len(sentences)),
         "n_skipped": int(len(corpus.skipped)),
@@ -416,12 +448,18 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
                      skipped=corpus.skipped[SKIPPED_COLUMNS], manifest=manifest)
 
 
-def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, jobs: int = 1, chunk_size: int = CHUNK_SIZE,
-                 progress: bool = False) -> RunResult:
-    """Compute every output table from a read corpus (no I/O); ``lexicon`` defaults to ``config/themes.yml``."""
+def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, stance: StanceLabeller | None = None,
+                 jobs: int = 1, chunk_size: int = CHUNK_SIZE, progress: bool = False) -> RunResult:
+    """Compute every output table from a read corpus (no I/O).
+
+    ``lexicon`` defaults to ``config/themes.yml``; ``stance`` to the rule labeller of ``config/stance.yml``
+    calibrated on the gold set (:func:`analysis.stance.train_stance_labeller` with ``method="rules"``).
+    """
     settings = Settings.default()
     if lexicon is not None:
         settings = dataclasses.replace(settings, lexicon=lexicon)
+    settings = dataclasses.replace(settings, stance=stance, codebook=stance.codebook) if stance is not None \
+        else settings.trained()
     documents = corpus.documents
     sentences = segment_sentences(documents) if len(documents) else segment_sentences(documents.iloc[:0])
     return _analyse_parsed(corpus, sentences, settings, jobs=jobs, chunk_size=chunk_size, progress=progress)
@@ -486,6 +524,7 @@ def _tables_key(parsed_key: str, settings: Settings) -> str:
     modules = sorted(path.stem for path in Path(__file__).resolve().parent.glob("*.py"))
     configs = {path.name: file_sha256(path) for path in sorted(paths.CONFIG_DIR.glob("*")) if path.is_file()}
     configs["lexicon"] = [settings.lexicon.source, settings.lexicon.sha256]
+    configs["stance"] = settings.stance_key()
     return cache.cache_key("tables", parsed_key, cache.code_fingerprint(modules), configs,
                            {"ngram_range": list(settings.ngram_range)})
 
@@ -516,8 +555,9 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
     return corpus, offsets, _tables(corpus, reduction)
 
 
-def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = None, jobs: int | None = None,
-                   chunk_size: int = CHUNK_SIZE, use_cache: bool = True, cache_dir: str | Path | None = None,
+def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = None,
+                   stance_method: Method = "rules", jobs: int | None = None, chunk_size: int = CHUNK_SIZE,
+                   use_cache: bool = True, cache_dir: str | Path | None = None,
                    progress: bool = False) -> RunResult:
     """Every output table of a corpus path (no output written): what ``run`` computes.
 
@@ -527,6 +567,9 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
         As :func:`analysis.corpus.read_corpus` takes it.
     themes_file : str or Path, optional
         Theme lexicon (default ``config/themes.yml``).
+    stance_method : {"rules", "model", "auto"}
+        The stance labeller (see :func:`analysis.stance.train_stance_labeller`): ``rules`` (default, fast
+        enough for a million sentences), ``model`` or ``auto``.
     jobs : int, optional
         Worker processes for the map (default: every core this process may use). The tables do not depend
         on it.
@@ -539,14 +582,14 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
     progress : bool
         Show a progress bar on standard error.
     """
-    result, stores = _analyse(corpus_path, themes_file=themes_file, jobs=jobs, chunk_size=chunk_size,
-                              use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
+                              chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress)
     for store in stores:
         store()
     return result
 
 
-def _analyse(corpus_path: str | Path, *, themes_file, jobs, chunk_size, use_cache, cache_dir,
+def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk_size, use_cache, cache_dir,
              progress) -> tuple[RunResult, list]:
     """:func:`analyse_corpus`, returning the cache writes still to do (callables) beside the result, so that
     ``run`` can do them while it writes the tables."""
@@ -556,11 +599,12 @@ def _analyse(corpus_path: str | Path, *, themes_file, jobs, chunk_size, use_cach
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     corpus_path = Path(corpus_path)
-    settings = Settings.default(themes_file=themes_file)
+    settings = Settings.default(themes_file=themes_file, stance_method=stance_method)
     if not corpus_path.exists():
         plan_corpus(corpus_path)  # raises the reader's error
     if not use_cache:
         workers = _Workers(jobs, corpus_path)
+        settings = settings.trained()
         plan = plan_corpus(corpus_path)
         return _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size, progress=progress,
                              workers=workers)[2], []
@@ -570,7 +614,8 @@ def _analyse(corpus_path: str | Path, *, themes_file, jobs, chunk_size, use_cach
     parsed = cache.load_entry(parsed_key, cache_dir=cache_dir)
     if stored is not None and parsed is not None:
         return _result_from_cache(stored, parsed[0]["documents"], source=str(corpus_path)), []
-    workers = _Workers(jobs, corpus_path)
+    workers = _Workers(jobs, corpus_path)  # they start while the labeller trains and the corpus is read
+    settings = settings.trained()
     stores = []
     if parsed is not None:
         tables, meta = parsed
@@ -638,8 +683,8 @@ def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = ())
 
 
 def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path | None = None,
-        progress: bool | None = None, jobs: int | None = None, chunk_size: int = CHUNK_SIZE,
-        use_cache: bool = True, cache_dir: str | Path | None = None) -> RunResult:
+        stance_method: Method = "rules", progress: bool | None = None, jobs: int | None = None,
+        chunk_size: int = CHUNK_SIZE, use_cache: bool = True, cache_dir: str | Path | None = None) -> RunResult:
     """Read a corpus, compute every table and write them into ``out_dir``.
 
     Options as :func:`analyse_corpus`; ``progress`` defaults to whether standard error is a terminal.
@@ -653,8 +698,8 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
         progress = sys.stderr.isatty()
     if themes_file is not None and not Path(themes_file).is_file():
         raise InputError("theme lexicon not found", path=themes_file)
-    result, stores = _analyse(corpus_path, themes_file=themes_file, jobs=jobs, chunk_size=chunk_size,
-                              use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
+                              chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress)
     write_tables(result, out_dir, also=stores)
     if result.documents.empty:
         raise InputError(f"no speech could be read ({len(result.skipped)} skipped; see "

@@ -470,7 +470,12 @@ class _Matcher:
         return matrix, terms[order]
 
     def term_themes(self, term: str) -> set[int]:
-        """Indices of the themes a term (a token or a space-joined phrase) belongs to."""
+        """Indices of the themes a term (a token or space-joined words) belongs to.
+
+        A term of several words (a lexicon phrase, or an n-gram of :class:`analysis.terms.TermAnalyzer` that
+        may hold one, such as ``transnational organized crime``) has the themes of its words and of every
+        lexicon phrase inside it, minus those of the exclusions inside it. Cached per term.
+        """
         found = self._term_themes.get(term)
         if found is None:
             found = self._term_themes[term] = frozenset(self._find_term_themes(term))
@@ -486,9 +491,12 @@ class _Matcher:
                     themes.add(t)
                 if word_ids & self.single_excluded[t]:
                     excluded.add(t)
-        if len(words) > 1:
+        n = len(words)
+        if n > 1:
             for p, phrase in enumerate(self.phrases):
-                if len(phrase) == len(words) and all(w in word_ids for w, word_ids in zip(phrase, ids)):
+                size = len(phrase)
+                if size <= n and any(all(w in word_ids for w, word_ids in zip(phrase, ids[start:start + size]))
+                                     for start in range(n - size + 1)):
                     themes |= self.phrase_themes[p]
                     excluded |= self.phrase_excluded[p]
         return themes - excluded

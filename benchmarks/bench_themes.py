@@ -16,26 +16,21 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from analysis import paths  # noqa: E402
-from analysis.corpus import clean_speech, segment_sentences  # noqa: E402
+from speeches import add_corpus_arguments, read_speeches  # noqa: E402
+
+from analysis.corpus import segment_sentences  # noqa: E402
 from analysis.themes import load_lexicon, score_corpus  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=2000, help="number of speeches (0: all)")
-    parser.add_argument("--corpus", type=Path, default=paths.SHARED_CORPORA / "ungdc" / "ungdc_1946_2024.parquet")
+    add_corpus_arguments(parser)
     args = parser.parse_args(argv)
-    table = pd.read_parquet(args.corpus, columns=["doc_id", "text"])
-    if args.n:
-        table = table.head(args.n)
-    documents = pd.DataFrame({"doc_id": table["doc_id"].tolist(),
-                              "text": [clean_speech(text).text for text in table["text"]]})
+    documents = read_speeches(args.corpus, args.n)
     sentences = segment_sentences(documents)
     lexicon = load_lexicon()
     megabytes = documents["text"].str.len().sum() / 1e6

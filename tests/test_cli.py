@@ -45,6 +45,96 @@ def test_unknown_sub_command_is_a_usage_error(capsys):
     assert info.value.code == 2
 
 
+# ------------------------------------------------------------------------------------------------ label
+
+def _sentences_csv(path, rows):
+    import pandas as pd
+
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_label_adds_four_columns_and_keeps_the_others(tmp_path, capsys):
+    import pandas as pd
+
+    source = _sentences_csv(tmp_path / "in.csv", [
+        {"id": "a", "text": "We condemn the terrorist attack on the market.", "speaker": "X"},
+        {"id": "b", "text": "We do not support the draft resolution.", "speaker": "Y"},
+        {"id": "c", "text": "I thank the President.", "speaker": "Z"},
+    ])
+    out = tmp_path / "out.csv"
+    assert main(["label", str(source), "-o", str(out), "--method", "rules"]) == 0
+    labelled = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert labelled.columns.tolist() == ["id", "text", "speaker", "themes", "stance", "cue", "score"]
+    assert labelled["stance"].tolist() == ["condemn", "oppose", "neutral"]
+    assert labelled["themes"].tolist()[0] == "terrorism"
+    assert labelled["cue"].tolist()[1] == "oppose:not support@6-17"
+    assert "labelled 3 sentences with rules" in capsys.readouterr().err
+    before = out.read_bytes()
+    assert main(["label", str(source), "-o", str(out), "--method", "rules"]) == 0
+    assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([{"id": "a", "words": "x"}], "in.csv:1: missing column 'text'"),
+    ([{"id": "a", "text": "x", "stance": "support"}], "in.csv:1: the input already has a 'stance' column"),
+])
+def test_label_refuses_bad_input_with_one_line(tmp_path, capsys, rows, message):
+    source = _sentences_csv(tmp_path / "in.csv", rows)
+    assert main(["label", str(source), "-o", str(tmp_path / "out.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_label_model_without_gold_exits_2(tmp_path, capsys):
+    source = _sentences_csv(tmp_path / "in.csv", [{"id": "a", "text": "We condemn terrorism."}])
+    assert main(["label", str(source), "-o", str(tmp_path / "o.csv"), "--method", "model",
+                 "--gold", str(tmp_path / "none.csv")]) == 2
+    assert "gold set not found" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------ evaluate
+
+def test_evaluate_refuses_a_gold_file_with_an_unknown_label(tmp_path, capsys, fixtures_dir):
+    import pandas as pd
+
+    gold = pd.read_csv(fixtures_dir / "stance_gold.csv", dtype=str, keep_default_na=False)
+    gold.loc[4, "stance"] = "against"
+    bad = tmp_path / "gold.csv"
+    gold.to_csv(bad, index=False, lineterminator="\n")
+    assert main(["evaluate", "--gold", str(bad), "--no-blind", "--out", str(tmp_path / "ev")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"error: {bad}:6: unknown stance label 'against'")
+
+
+def test_evaluate_refuses_offsets_outside_the_text(tmp_path, capsys, fixtures_dir):
+    import pandas as pd
+
+    gold = pd.read_csv(fixtures_dir / "stance_gold.csv", dtype=str, keep_default_na=False)
+    gold.loc[9, "end"] = "500"
+    bad = tmp_path / "gold.csv"
+    gold.to_csv(bad, index=False, lineterminator="\n")
+    assert main(["evaluate", "--gold", str(fixtures_dir / "stance_gold.csv"), "--blind", str(bad),
+                 "--out", str(tmp_path / "ev")]) == 2
+    assert f"{bad}:11: offsets outside the text" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_evaluate_writes_report_and_tables(tmp_path, capsys, fixtures_dir):
+    gold = fixtures_dir / "stance_gold.csv"
+    out = tmp_path / "ev"
+    assert main(["evaluate", "--gold", str(gold), "--blind", str(gold), "--folds", "2", "--methods", "rules,auto",
+                 "--out", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "# Stance evaluation" in report and "| cv | all | rules |" in report and "| blind | all | auto |" in report
+    for name in ("stance_summary.csv", "stance_metrics.csv", "stance_confusion.csv", "stance_predictions.csv",
+                 "stance_selection.csv", "stance_evaluation.md"):
+        assert (out / name).is_file(), name
+    assert (out / "stance_evaluation.md").read_text() == report
+
+
 def test_run_takes_jobs_and_no_cache(tmp_path, capsys):
     assert main(["run", "--corpus", str(paths.RAW_DIR), "--out", str(tmp_path), "--no-progress", "--jobs", "1",
                  "--no-cache"]) == 0

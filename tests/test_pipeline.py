@@ -118,6 +118,22 @@ def test_terms_count_the_lexicon_phrases_as_units(sample_run):
     assert counts["crime"] == 1                    # only the unphrased "transnational crime"
 
 
+def test_run_labels_stance_with_evidence_and_shares(sample_run):
+    result, out = sample_run
+    sentences = pd.read_csv(out / "sentences.csv", keep_default_na=False)
+    assert set(sentences["stance"]) <= {"support", "oppose", "condemn", "neutral"}
+    assert {"support", "condemn"} <= set(sentences["stance"])      # the sample speech has both
+    first = sentences.iloc[0]
+    assert first["stance"] == "condemn" and first["cue"].startswith("condemn:")
+    assert sentences["score"].astype(float).between(0, 1).all()    # rules calibrated on the gold set
+    documents = pd.read_csv(out / "documents.csv")
+    shares = documents[["stance_support", "stance_oppose", "stance_condemn", "stance_neutral"]].iloc[0]
+    assert shares.sum() == pytest.approx(1.0, abs=1e-5)
+    assert shares["stance_support"] == pytest.approx((sentences["stance"] == "support").mean(), abs=1e-6)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["stance_method"] == "rules" and manifest["stance_codebook_version"] == "1"
+
+
 # ------------------------------------------------------------------ chunks, workers and the cache
 
 TABLES = ("documents.csv", "sentences.csv", "terms.csv", "skipped.csv", "manifest.json")

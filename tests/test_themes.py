@@ -173,6 +173,8 @@ THEME_OF_TERM = [
     ("coordinator", set()),
     ("shanghai cooperation organization", {"c"}),
     ("terrorist cooperation", set()),  # not a lexicon phrase, so not a term the analyzer produces as one
+    ("the shanghai cooperation organization", {"c"}),  # an n-gram holding a lexicon phrase has its themes
+    ("regional coordinator", set()),  # ... and loses those of an exclusion inside it
 ]
 
 
@@ -183,7 +185,7 @@ def test_term_themes(term, expected):
                                   "exclude": ["coordinator*"]}})
     matcher = _Matcher(lexicon)
     got = {lexicon.names[i] for i in matcher.term_themes(term)}
-    if " " in term and term not in {"shanghai cooperation organization"}:
+    if " " in term and "shanghai" not in term and "coordinator" not in term:
         # a phrase that no pattern names still inherits the themes of its words
         expected = {"t", "c"}
     assert got == expected
@@ -207,6 +209,12 @@ LABEL_CASES = [
     ("The Humanitarian Coordinator briefed us.", ""),
     ("Drug-resistant infections spread.", ""),
     ("Regional organizations must coordinate.", "cooperation"),
+    # lexicon v3: an organisation named for cooperation carries it; gangs alone are not organised crime
+    ("The OSCE monitors reported shelling near the town.", "cooperation"),
+    ("Our services exchange intelligence and best practices.", "cooperation"),
+    ("Armed gangs and criminal gangs control the slums.", ""),
+    ("The crime-terror nexus worries the region.", "terrorism;trafficking"),
+    ("The two proposals are mutually exclusive.", ""),
     ("", ""),
 ]
 
@@ -639,13 +647,39 @@ def test_fast_tokeniser_on_the_sample_speech(sample_speech_path):
 
 def test_lexicon_beats_the_keyword_baseline_on_gold_train():
     """A regression guard, not a score: the lexicon was tuned on part of this file (see scripts/evaluate_themes.py
-    for the held-out dev and blind numbers)."""
+    and the README for the held-out dev, cross-validated and blind numbers)."""
     gold = pd.read_csv(paths.ANNOTATIONS_DIR / "gold_train_v1.csv", dtype=str, keep_default_na=False)
     lexicon = evaluate_themes(gold["themes"], label_themes(gold["text"])).set_index("theme")
     baseline = evaluate_themes(gold["themes"], keyword_baseline(gold["text"])).set_index("theme")
-    assert lexicon.loc["micro", "f1"] >= baseline.loc["micro", "f1"] + 0.15
-    assert lexicon.loc["cooperation", "f1"] >= baseline.loc["cooperation", "f1"] + 0.3
+    assert lexicon.loc["micro", "f1"] >= baseline.loc["micro", "f1"] + 0.25
+    assert lexicon.loc["cooperation", "f1"] >= baseline.loc["cooperation", "f1"] + 0.45
     assert lexicon.loc["terrorism", "precision"] >= 0.95
+    assert lexicon.loc["trafficking", "precision"] >= 0.9
+
+
+def _evaluation_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("evaluate_themes", paths.PROJECT_ROOT / "scripts" /
+                                                  "evaluate_themes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_evaluation_script_dev_part_holds_out_whole_debates():
+    script = _evaluation_script()
+    gold = script.read_gold(script.GOLD_TRAIN)
+    parts = gold.groupby("debate")["debate"].first().map(script.part_of)
+    assert set(parts) == {"tune", "dev"} and 0.15 < (parts == "dev").mean() < 0.35
+    assert script.debate(pd.Series({"meeting": "", "session": "70", "doc_id": "x"})) == "UNGA session 70"
+
+
+def test_evaluation_script_cross_validation_by_debate(capsys):
+    script = _evaluation_script()
+    assert script.main(["--cv"]) == 0
+    out = capsys.readouterr().out
+    assert "10-fold cross-validation by debate" in out and "lexicon_v" in out and "keyword_regex" in out
 
 
 def test_closest_theme_needs_a_minimum_overlap():
@@ -666,6 +700,14 @@ def test_any_unicode_text_is_scored_without_error(texts):
     scores = score_themes(documents)
     values = scores[[f"theme_{t}" for t in THEMES]].to_numpy()
     assert ((values >= 0) & (values <= 1)).all()
+
+
+def test_suggest_terms_does_not_offer_an_n_gram_holding_a_lexicon_phrase():
+    texts = ["Transnational organized crime grows.", "Transnational organized crime spreads.", "Trade grows."]
+    lexicon = make_lexicon({"crime": ["organized crime"]})
+    table = suggest_terms(texts, theme="crime", lexicon=lexicon, labels=["crime", "crime", ""], min_count=1)
+    assert "transnational organized crime" not in set(table["term"])
+    assert "transnational" in set(table["term"])
 
 
 def test_suggest_terms_from_hand_labels_finds_what_the_lexicon_misses():
