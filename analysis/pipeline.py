@@ -146,24 +146,26 @@ def _label_sentences(sentences: pd.DataFrame, labeller: StanceLabeller | None) -
     return labelled
 
 
-def _document_scores(scores: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """Stance shares per document beside its theme scores (``scores``, one row per document of a chunk, the
-    documents' positions being the ``_row`` of ``sentences``).
+def _document_summary(documents: pd.DataFrame, sentences: pd.DataFrame, n_tokens: np.ndarray) -> pd.DataFrame:
+    """Per document of a chunk (in order): ``doc_id, n_sentences, n_tokens`` and the stance shares.
 
-    A theme the lexicon does not define (a ``--themes`` file without ``cooperation``) is an empty column;
     ``stance_<label>`` is the share of the speech's sentences with that stance (empty for a speech without
-    sentences), as :func:`analysis.stance.stance_shares` gives it.
+    sentences), as :func:`analysis.stance.stance_shares` gives it; grouped by position (``_row``), not
+    doc_id, because two documents of a chunk may share a doc_id (only the first is kept).
     """
-    scores = scores.copy()
-    for theme in THEMES:
-        if f"theme_{theme}" not in scores.columns:
-            scores[f"theme_{theme}"] = np.nan
-    # By position, not doc_id: two documents of a chunk may share a doc_id (only the first is kept).
-    shares = stance_shares(sentences, by="_row", labels=STANCES).drop(columns="n_sentences")
-    shares = shares.set_index("_row").reindex(range(len(scores)))
-    for stance in STANCES:
-        scores[f"stance_{stance}"] = shares[f"stance_{stance}"].to_numpy()
-    return scores
+    positions = range(len(documents))
+    summary = pd.DataFrame({"doc_id": documents["doc_id"].to_numpy(dtype=object),
+                            "n_sentences": np.bincount(sentences["_row"].to_numpy(dtype=np.int64),
+                                                       minlength=len(documents)).astype(np.int64),
+                            "n_tokens": n_tokens})
+    if "stance" in sentences and sentences["stance"].ne("").any():
+        shares = stance_shares(sentences, by="_row", labels=STANCES).set_index("_row").reindex(positions)
+        for stance in STANCES:
+            summary[f"stance_{stance}"] = shares[f"stance_{stance}"].to_numpy()
+    else:
+        for stance in STANCES:
+            summary[f"stance_{stance}"] = np.nan
+    return summary
 
 
 @dataclasses.dataclass
@@ -231,9 +233,9 @@ def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Se
     counts = count_tokens(documents["text"].tolist(), ngram_range=settings.ngram_range,
                           stopwords=settings.stopwords, phrases=settings.lexicon.phrases, tokens=document_tokens)
     themes = count_theme_terms(texts, settings.lexicon, tokens=sentence_tokens)
-    summary = pd.DataFrame({"doc_id": documents["doc_id"].to_numpy(dtype=object), "n_tokens": counts.n_tokens})
-    return Analysed(documents=summary, sentences=_label_sentences(sentences, settings.stance), counts=counts,
-                    themes=themes)
+    labelled = _label_sentences(sentences, settings.stance)
+    return Analysed(documents=_document_summary(documents, labelled, counts.n_tokens), sentences=labelled,
+                    counts=counts, themes=themes)
 
 
 def _map_batch(batch: SourceBatch, settings: Settings) -> tuple[Parsed, Analysed]:
@@ -273,9 +275,9 @@ class _Workers:
     """Starts the worker processes in a background thread, so that they import the package while this
     process reads the corpus; :func:`_map` then finds them ready (joblib reuses its process pool)."""
 
-    def __init__(self, jobs: int, corpus_path: Path):
+    def __init__(self, jobs: int, corpus_path: Path, chunk_size: int):
         self.thread = None
-        if jobs > 1 and _looks_large(corpus_path):
+        if jobs > 1 and _count_inputs(corpus_path, more_than=chunk_size) > chunk_size:
             import threading
 
             self.thread = threading.Thread(target=self._start, args=(jobs,), daemon=True)
@@ -293,28 +295,34 @@ class _Workers:
             self.thread = None
 
 
-def _looks_large(path: Path) -> bool:
-    """Whether a corpus is big enough for worker processes to pay off (over ~2 MB of text)."""
-    limit = 2 * 2**20
-    if path.is_file():
-        return path.stat().st_size > limit // 4  # tables are compressed
-    total = 0
-    for dirpath, _, filenames in os.walk(path):
-        for name in filenames:
-            if name.lower().endswith(".txt"):
-                total += os.stat(os.path.join(dirpath, name)).st_size
-                if total > limit:
-                    return True
-    return False
+def _count_inputs(path: Path, *, more_than: int) -> int:
+    """About how many speeches a corpus holds, counting no further than ``more_than + 1`` (cheap: file names
+    or a Parquet footer; a CSV table counts as large)."""
+    if path.is_dir():
+        found = 0
+        for _, _, filenames in os.walk(path):
+            found += sum(name.lower().endswith(".txt") for name in filenames)
+            if found > more_than:
+                break
+        return found
+    if path.suffix.lower() == ".parquet":
+        try:
+            import pyarrow.parquet as pq
+
+            return pq.read_metadata(path).num_rows
+        except Exception:  # an unreadable table: the reader will say why
+            return 0
+    return more_than + 1
 
 
 def _map(function, tasks: list[tuple], *, jobs: int, progress, sizes: list[int],
          workers: _Workers | None = None) -> Iterator:
     """``function(*task)`` for each task, in order; in ``jobs`` worker processes when there is more than one
     task. ``progress`` (a tqdm bar or None) advances by ``sizes[i]`` when task ``i`` is done."""
-    if workers is not None:
+    parallel = jobs > 1 and len(tasks) > 1
+    if parallel and workers is not None:
         workers.wait()  # one joblib call at a time on the pool
-    if jobs > 1 and len(tasks) > 1:
+    if parallel:
         from joblib import Parallel, delayed
 
         parallel = Parallel(n_jobs=min(jobs, len(tasks)), backend="loky", return_as="generator",
@@ -387,18 +395,42 @@ class _Reduction:
 
     def finish(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-document scores and labelled sentences of the documents kept, with the corpus idf."""
-        documents, sentences = [], []
+        summaries, shares, sentences, labels = [], [], [], []
         for analysed, rows in self.chunks:
             positions = analysed.positions
-            shares, labels, document_shares = self.frequencies.score(analysed.themes, positions, len(rows))
-            labelled = analysed.sentences.assign(themes=pd.Series(labels, dtype=object,
-                                                                  index=analysed.sentences.index))
-            scores = self.frequencies.frame(analysed.documents, document_shares)
-            scores = _document_scores(scores, labelled)
+            _, chunk_labels, document_shares = self.frequencies.score(analysed.themes, positions, len(rows))
             keep = rows[positions]
-            documents.append(scores[rows])
-            sentences.append(labelled[keep] if not keep.all() else labelled)
-        return _concat(documents), _concat(sentences)
+            summaries.append(analysed.documents[rows])
+            shares.append(document_shares[rows])
+            sentences.append(analysed.sentences[keep] if not keep.all() else analysed.sentences)
+            labels.extend(label for label, kept in zip(chunk_labels, keep.tolist()) if kept)
+        n_themes = len(self.settings.lexicon.names)
+        summary = _concat(summaries)
+        if summary.empty:
+            summary = _document_summary(pd.DataFrame({"doc_id": []}), pd.DataFrame({"_row": []}),
+                                        np.zeros(0, dtype=np.int64))
+        scores = self.frequencies.frame(summary[["doc_id"]], np.vstack(shares) if shares else
+                                        np.zeros((0, n_themes)))
+        for theme in THEMES:  # a theme the lexicon does not define (a --themes file) is an empty column
+            if f"theme_{theme}" not in scores.columns:
+                scores[f"theme_{theme}"] = np.nan
+        scores = pd.concat([scores, summary.drop(columns="doc_id")], axis=1)
+        sentences = _concat(sentences)
+        if not sentences.empty:
+            sentences["themes"] = pd.Series(labels, dtype=object, index=sentences.index)
+        return scores, sentences
+
+
+def _sorted_sentences(sentences: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
+    """Sentences sorted by ``doc_id`` then ``sentence_id``, given the doc_ids sorted and unique.
+
+    The same order as ``sort_values(["doc_id", "sentence_id"])`` (a sentence's ``(doc_id, sentence_id)`` is
+    unique), from one integer key per sentence instead of comparing a million strings.
+    """
+    rank = pd.Index(doc_ids.to_numpy(dtype=object)).get_indexer(sentences["doc_id"].to_numpy(dtype=object))
+    sentence_id = sentences["sentence_id"].to_numpy(dtype=np.int64)
+    key = rank.astype(np.int64) * (int(sentence_id.max(initial=0)) + 1) + sentence_id
+    return sentences.iloc[np.argsort(key, kind="stable")]
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -413,18 +445,13 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
     scores, sentences = reduction.finish()
     if sentences.empty:
         sentences = _label_sentences(segment_sentences(documents.iloc[:0]), None)
-    if scores.empty:
-        empty = pd.DataFrame({"doc_id": pd.Series(dtype=object), "n_tokens": pd.Series(dtype="int64")})
-        scores = _document_scores(reduction.frequencies.frame(empty, np.zeros((0, len(settings.lexicon.names)))),
-                                  sentences.assign(_row=pd.Series(dtype="int64")))
-    n_sentences = sentences.groupby("doc_id").size()
     table = documents[["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic"]].copy()
-    table["n_sentences"] = table["doc_id"].map(n_sentences).fillna(0).astype("int64")
     table = table.merge(scores, on="doc_id", how="left", validate="one_to_one")
+    table["n_sentences"] = table["n_sentences"].astype("int64")
     table["n_tokens"] = table["n_tokens"].astype("int64")
     table = table[_documents_columns(settings.lexicon)].sort_values("doc_id", kind="stable").reset_index(drop=True)
     terms = reduction.totals.table(n_tokens=int(table["n_tokens"].sum()))
-    sentences = sentences[SENTENCES_COLUMNS].sort_values(["doc_id", "sentence_id"], kind="stable")
+    sentences = _sorted_sentences(sentences[SENTENCES_COLUMNS], table["doc_id"])
     manifest = {
         "analysis_version": __version__,
         "corpus": corpus.source,
@@ -603,7 +630,7 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
     if not corpus_path.exists():
         plan_corpus(corpus_path)  # raises the reader's error
     if not use_cache:
-        workers = _Workers(jobs, corpus_path)
+        workers = _Workers(jobs, corpus_path, chunk_size)
         settings = settings.trained()
         plan = plan_corpus(corpus_path)
         return _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size, progress=progress,
@@ -614,7 +641,8 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
     parsed = cache.load_entry(parsed_key, cache_dir=cache_dir)
     if stored is not None and parsed is not None:
         return _result_from_cache(stored, parsed[0]["documents"], source=str(corpus_path)), []
-    workers = _Workers(jobs, corpus_path)  # they start while the labeller trains and the corpus is read
+    # The workers start while the labeller trains and the corpus is read.
+    workers = _Workers(jobs, corpus_path, chunk_size)
     settings = settings.trained()
     stores = []
     if parsed is not None:
