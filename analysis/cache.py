@@ -40,18 +40,22 @@ CACHE_FORMAT = 1
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def input_fingerprint(path: str | Path) -> str:
+def input_fingerprint(path: str | Path, *, exclude: Iterable[str | Path] = ()) -> str:
     """SHA-256 of a corpus input's content.
 
-    For a table, the file's bytes. For a folder, every file the corpus reader looks at (``.txt`` speeches
-    and ``metadata.csv``; hidden files and folders are ignored): relative path, then bytes, in sorted order.
-    Renaming, adding, removing or editing any of them changes the fingerprint; touching a file does not.
+    For a table, the file's bytes. For a folder, every file the corpus reader reads (``.txt`` speeches and
+    ``metadata.csv``, as :func:`analysis.corpus.read_corpus` lists them, ``exclude`` left out): relative path,
+    then bytes, in order. Renaming, adding, removing or editing any of them changes the fingerprint; touching
+    a file does not.
     """
+    from .corpus import _list_folder
+
     path = Path(path)
     digest = hashlib.sha256()
     if path.is_dir():
         digest.update(b"folder\0")
-        for file in _corpus_files(path):
+        listing = _list_folder(path, exclude=exclude)
+        for file in sorted(listing.texts + listing.metadata):
             digest.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0")
             try:
                 digest.update(file_sha256(file).encode("ascii") + b"\0")
@@ -60,16 +64,6 @@ def input_fingerprint(path: str | Path) -> str:
     else:
         digest.update(b"file\0" + path.name.encode("utf-8") + b"\0" + file_sha256(path).encode("ascii"))
     return digest.hexdigest()
-
-
-def _corpus_files(root: Path) -> list[Path]:
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith(".") and (name.lower().endswith(".txt") or name == "metadata.csv"):
-                found.append(Path(dirpath) / name)
-    return found
 
 
 def code_fingerprint(modules: Iterable[str]) -> str:
@@ -142,13 +136,13 @@ def store_entry(key: str, tables: Mapping[str, pd.DataFrame], *, meta: Mapping |
         described = {}
         for name, frame in tables.items():
             file = staging / f"{name}.parquet"
-            frame.to_parquet(file, index=False)
+            frame.to_parquet(file, index=False)  # atomic: staged in a temporary folder renamed in one go
             described[name] = {"sha256": file_sha256(file), "rows": int(len(frame)),
                                "columns": [str(c) for c in frame.columns],
                                "object_columns": [str(c) for c in frame.columns if frame[c].dtype == object]}
         manifest = {"key": key, "format": CACHE_FORMAT, "tables": described, "meta": dict(meta or {})}
-        with open(staging / "manifest.json", "w", encoding="utf-8") as handle:
-            json.dump(manifest, handle, indent=2, sort_keys=True, default=str)
+        with open(staging / "manifest.json", "w", encoding="utf-8") as handle:  # atomic: staged, as above
+            json.dump(manifest, handle, indent=2, sort_keys=True, default=str)  # atomic: staged, as above
             handle.flush()
             os.fsync(handle.fileno())
         if folder.exists():  # a damaged or concurrent entry: replace it

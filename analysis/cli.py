@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Callable, Sequence
@@ -16,6 +18,8 @@ from . import __version__, paths
 from .errors import AnalysisError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Warnings printed by ``run``; the rest are counted (manifest.json lists all).
+MAX_WARNINGS_SHOWN = 5
 
 
 def _say(message: str) -> None:
@@ -74,8 +78,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _say(f"read {len(result.documents)} speeches from {args.corpus}"
          f" ({n_skipped} skipped{'; see skipped.csv' if n_skipped else ''}),"
          f" {len(result.sentences)} sentences, {len(result.terms)} terms -> {args.out}")
-    for note in result.manifest.get("warnings", []):
+    notes = result.manifest.get("warnings", [])
+    for note in notes[:MAX_WARNINGS_SHOWN]:
         _say(f"warning: {note}")
+    if len(notes) > MAX_WARNINGS_SHOWN:  # a corpus of thousands of Windows-1252 files would flood the terminal
+        _say(f"warning: ... and {len(notes) - MAX_WARNINGS_SHOWN} more (all are listed in manifest.json)")
     return EXIT_OK
 
 
@@ -226,7 +233,7 @@ def _add_evaluate(subparsers) -> None:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .errors import InputError
-    from .io import write_csv, write_text
+    from .io import ensure_output_dir, write_csv, write_text
     from .stance import METHODS, evaluate_stance, format_evaluation, read_gold
 
     methods = [method.strip() for method in args.methods.split(",") if method.strip()]
@@ -236,12 +243,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                          f"(valid: {', '.join(METHODS)})")
     if args.folds < 2:
         raise InputError(f"--folds must be at least 2, got {args.folds}")
+    ensure_output_dir(args.out)  # before the cross-validation, not after it
     train = read_gold(args.gold, codebook=args.codebook)
     blind = None if args.no_blind else read_gold(args.blind, codebook=args.codebook)
     evaluation = evaluate_stance(train, blind, methods=methods, n_splits=args.folds, seed=args.seed,
                                  codebook=args.codebook)
     report = format_evaluation(evaluation)
-    args.out.mkdir(parents=True, exist_ok=True)
     write_csv(evaluation.summary, args.out / "stance_summary.csv")
     write_csv(evaluation.metrics, args.out / "stance_metrics.csv")
     write_csv(evaluation.confusion, args.out / "stance_confusion.csv")
@@ -279,11 +286,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM as an exception, so that a terminated run removes its temporary files like Ctrl-C does."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise _Terminated(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     debug = args.debug or "--debug" in argv
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_sigterm = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
     try:
         with warnings.catch_warnings():
             if not debug:
@@ -294,11 +311,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _say(f"error: {error}")
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         _say("interrupted; outputs already written are complete, the rest were not touched")
-        return EXIT_INTERRUPTED
+        return 128 + interrupt.args[0] if isinstance(interrupt, _Terminated) else EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # the environment, not the code: a full disk, a vanished folder
+        if debug:
+            raise
+        _say(f"error: {f'{error.filename}: ' if error.filename else ''}{error.strerror or error}")
+        return EXIT_USAGE
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous_sigterm)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,9 +11,12 @@ Three layers, from pure to I/O:
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import os
 import re
+import stat
 import unicodedata
 import warnings
 from pathlib import Path
@@ -64,40 +67,142 @@ class SkipFile(Exception):
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
+#: Signatures of document formats that are not plain text, with what to do about them.
+_NOT_TEXT = (
+    (b"%PDF-", "binary file: a PDF document (extract its text first)"),
+    (b"PK\x03\x04", "binary file: a ZIP archive or an Office document such as .docx (save it as plain text)"),
+    (b"\xd0\xcf\x11\xe0", "binary file: an old Office document such as .doc (save it as plain text)"),
+    (b"\x1f\x8b", "binary file: gzip-compressed (decompress it first)"),
+    (b"{\\rtf", "an RTF document, not plain text (save it as plain text)"),
+)
+_BOMS = (  # longest first: the UTF-32 little-endian mark begins with the UTF-16 one
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"), (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"), (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+#: Above this share of letters coming from non-UTF-8 bytes, Windows-1252 is a wrong guess (e.g. Cyrillic
+#: Windows-1251 or KOI8-R text, which decodes as Windows-1252 into accented Latin letters).
+MAX_FALLBACK_LETTER_SHARE = 0.3
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The codec of BOM-less UTF-16 text (mostly ASCII, so every other byte is NUL), else ``None``."""
+    sample = data[:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+_ASCII_BYTES = bytes(range(0x80))
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_ASCII_LETTER_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# Byte classes for a quick test for UTF-8 multi-byte sequences: L = lead byte, C = continuation byte.
+_UTF8_BYTE_CLASSES = bytes(ord("L") if 0xC2 <= b <= 0xF4 else ord("C") if 0x80 <= b <= 0xBF else ord(".")
+                           for b in range(256))
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+def _count_letters(text: str, *, non_ascii_only: bool = False) -> int:
+    """Letters in ``text`` (``str.isalpha``), counted with byte-level C calls as this runs on whole files.
+
+    In UTF-8 the bytes of A-Z and a-z only ever stand for themselves, and the bytes of one non-ASCII
+    character are all >= 0x80, so deleting the ASCII bytes leaves the non-ASCII characters intact.
+    """
+    encoded = text.encode("utf-8", "surrogatepass")
+    non_ascii = encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    n_letters = sum(map(str.isalpha, non_ascii))
+    if not non_ascii_only:
+        n_letters += len(encoded) - len(encoded.translate(None, _ASCII_LETTER_BYTES))
+    return n_letters
+
+
+def _decode_utf8_with_fallback(data: bytes) -> tuple[str, str]:
+    """Decode UTF-8; byte sequences that are not UTF-8 are decoded as Windows-1252 (a note says how many).
+
+    A file without any UTF-8 multi-byte sequence is decoded as Windows-1252 in one go; a UTF-8 file with a
+    few stray Windows-1252 bytes keeps its UTF-8 text and only those bytes are read as Windows-1252.
+    Both passes are single calls into C: retrying the decoder after every bad byte would be quadratic.
+    """
+    try:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    if b"LC" not in data.translate(_UTF8_BYTE_CLASSES):  # no UTF-8 multi-byte sequence at all
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise SkipFile(f"unknown encoding: neither UTF-8 (bad byte 0x{data[first_bad]:02x} at offset "
+                           f"{first_bad}) nor Windows-1252 (byte 0x{data[exc.start]:02x} at offset "
+                           f"{exc.start})") from None
+        n_bad = len(data) - len(data.translate(None, _HIGH_BYTES))
+        fallback_letters = _count_letters(text, non_ascii_only=True)
+    else:
+        escaped = data.decode("utf-8", "surrogateescape")  # each byte that is not UTF-8 becomes U+DC80..U+DCFF
+        fallback_parts: list[str] = []
+
+        def as_cp1252(match: re.Match) -> str:
+            raw = match.group().encode("utf-8", "surrogateescape")
+            try:
+                fallback_parts.append(raw.decode("cp1252"))
+            except UnicodeDecodeError as exc:
+                raise SkipFile(f"unknown encoding: neither UTF-8 nor Windows-1252 (byte 0x{raw[exc.start]:02x} "
+                               f"in the bytes from offset {first_bad})") from None
+            return fallback_parts[-1]
+
+        text = _ESCAPED_BYTES.sub(as_cp1252, escaped)
+        n_bad = sum(map(len, fallback_parts))
+        fallback_letters = _count_letters("".join(fallback_parts))
+    letters = _count_letters(text)
+    if fallback_letters > MAX_FALLBACK_LETTER_SHARE * max(letters, 1):
+        raise SkipFile(
+            f"unknown encoding: not UTF-8 (byte 0x{data[first_bad]:02x} at offset {first_bad}), and as "
+            f"Windows-1252 {fallback_letters} of its {letters} letters would be accented Latin letters "
+            "(another encoding, such as Windows-1251, KOI8-R or GBK?); convert it to UTF-8")
+    return text, (f"not UTF-8 ({n_bad} byte{'s' if n_bad > 1 else ''} from offset {first_bad}, first 0x"
+                  f"{data[first_bad]:02x}); decoded as Windows-1252")
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode the bytes of a speech file.
 
-    Returns ``(text, note)`` where ``note`` is empty or says how the text was decoded (e.g. as
-    Windows-1252). Line ends become ``\\n``; a byte-order mark is removed.
+    UTF-8 (with or without a byte-order mark), UTF-16 and UTF-32 (with a byte-order mark, or UTF-16 without
+    one), and Windows-1252 (with a note). Returns ``(text, note)`` where ``note`` is empty or says how the
+    text was decoded. Line ends become ``\\n``; a byte-order mark is removed.
 
     Raises
     ------
     SkipFile
-        For an empty, whitespace-only, binary or undecodable file.
+        For an empty, whitespace-only, binary or undecodable file, or a document format that is not text
+        (PDF, Word, RTF); the message is the reason.
     """
     if not data.strip():
         raise SkipFile("empty file" if not data else "blank file (whitespace only)")
+    for signature, reason in _NOT_TEXT:
+        if data.startswith(signature):
+            raise SkipFile(reason)
     note = ""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise SkipFile("undecodable UTF-16 text") from None
-        note = "decoded as UTF-16"
-    else:
-        if b"\x00" in data[:65536]:
+    codec = label = None
+    for bom, bom_codec, bom_label in _BOMS:
+        if data.startswith(bom):
+            codec, label, data = bom_codec, bom_label, data[len(bom):]
+            break
+    if codec is None and b"\x00" in data[:65536]:
+        codec = _utf16_without_bom(data)
+        label = "UTF-16 without a byte-order mark"
+        if codec is None:
             raise SkipFile("binary file (contains NUL bytes)")
+    if codec is not None:
         try:
-            text = data.decode("utf-8-sig")
+            text = data.decode(codec)
         except UnicodeDecodeError as exc:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise SkipFile(
-                    f"unknown encoding: neither UTF-8 (bad byte 0x{data[exc.start]:02x} at offset {exc.start}) "
-                    "nor Windows-1252"
-                ) from None
-            note = f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); decoded as Windows-1252"
+            raise SkipFile(f"undecodable {label} text ({exc.reason} at offset {exc.start})") from None
+        note = f"decoded as {label}"
+    else:
+        text, note = _decode_utf8_with_fallback(data)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise SkipFile("blank file (whitespace only)")
@@ -108,13 +213,22 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def read_text_file(path: str | Path) -> tuple[str, str]:
-    """Read one speech file; see :func:`decode_bytes`. Unreadable files raise :class:`SkipFile`."""
+    """Read one speech file; see :func:`decode_bytes`. Unreadable files raise :class:`SkipFile`.
+
+    Only regular files are read (a named pipe or a device would block or never end), and none larger than
+    :data:`MAX_FILE_BYTES`.
+    """
     try:
+        status = os.stat(path)
+        if stat.S_ISDIR(status.st_mode):
+            raise SkipFile("is a directory")
+        if not stat.S_ISREG(status.st_mode):
+            raise SkipFile("not a regular file (a pipe, socket or device)")
+        if status.st_size > MAX_FILE_BYTES:
+            raise SkipFile(f"too large for a speech ({status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
         data = Path(path).read_bytes()
     except PermissionError:
         raise SkipFile("permission denied") from None
-    except IsADirectoryError:
-        raise SkipFile("is a directory") from None
     except OSError as exc:
         raise SkipFile(f"cannot read: {exc.strerror or exc}") from None
     return decode_bytes(data)
@@ -255,7 +369,10 @@ def _collapse(value: str) -> str:
 # Cleaning
 # --------------------------------------------------------------------------------------------------
 
-_STAGE_NOTE = re.compile(rf"\s*(?:{_NOTE.replace('(?P<moved>', '(?:').replace('(?P<language>', '(?:')}|{_INTERP})")
+# A leading ``\s*`` is anchored with ``(?<!\s)`` in the patterns below: the leftmost match starts where the white
+# space starts anyway, and without the anchor a search retries at every position of a long run of blanks
+# (quadratic time on a file of many thousand empty lines).
+_STAGE_NOTE = re.compile(rf"(?<!\s)\s*(?:{_NOTE.replace('(?P<moved>', '(?:').replace('(?P<language>', '(?:')}|{_INTERP})")
 _PROCEDURE_PARAGRAPH = re.compile(
     r"^(?:The meeting (?:rose|was suspended|was resumed|resumed|was called to order|was adjourned)\b.*"
     r"|A (?:recorded )?vote was taken by show of hands\.?|In favour:|Against:|Abstaining:|Abstentions:)$",
@@ -268,21 +385,28 @@ _ARTEFACT_LINE = re.compile(
     r"|\d{1,2}/\d{1,2}/\d{4}(?:\s+S/PV\.\d+)?|[-_=*.\u2022\u00b7]{1,})\s*$"
 )
 # The same furniture inside running text (one-line sources such as unsc_2020).
-_INLINE_JOB_NUMBER = re.compile(r"\s*\b\d{2}-\d{5}\b(?:\s+S/\d{4}/\d+\b(?:\s+\d{2}-\d{5}\b)?)?")
+_INLINE_JOB_NUMBER = re.compile(r"(?<!\s)\s*\b\d{2}-\d{5}\b(?:\s+S/\d{4}/\d+\b(?:\s+\d{2}-\d{5}\b)?)?")
 _INLINE_PAGE_FRACTION = re.compile(r"(?<=[.!?\"”’)])(?:\s+\d{1,3}/\d{1,3}\b(?!/))+(?=\s+[\[A-Z(“\"]|\s*$)")
-_TRAILING_SYMBOL = re.compile(r"\s+S/\d*\s*$")
+_TRAILING_SYMBOL = re.compile(r"(?<!\s)\s+S/\d*\s*$")
+# OCR reads the pronoun "I" as "1" or "|" at the start of sentences ("1 thank the President").
+_OCR_ONE_WORDS = (
+    r"(?:thank|would|wish|am|have|had|now|should|shall|call|"
+    r"welcome|also|want|believe|hope|must|can|cannot|will|do|did|was|reiterate|recall|join|note|give|invite|"
+    r"take|regret|commend|congratulate|express|too|appreciate|agree|underline|stress|share)\b"
+)
+_OCR_ONE = re.compile(r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=[.!?:]\"\s)|(?<=\n))[1|](?= " + _OCR_ONE_WORDS + ")")
+_OCR_ONE_HINT = re.compile(r"[1|] " + _OCR_ONE_WORDS)  # what every _OCR_ONE match holds: a fast search
+# The same in the text before it is cut into paragraphs, where that space may still be a line break.
+_OCR_ONE_TEXT_HINT = re.compile(r"[1|][ \n]" + _OCR_ONE_WORDS)
 _JOB_NUMBER_HINT = re.compile(r"\d\d-\d{5}")
 _WIDE_SPACE = re.compile(r"[\u2000-\u200b\u202f\u205f\u3000]")
 _SPACES = re.compile("  +")
-# OCR reads the pronoun "I" as "1" or "|" at the start of sentences ("1 thank the President").
-_OCR_ONE_NEXT = (
-    r"(?= (?:thank|would|wish|am|have|had|now|should|shall|call|"
-    r"welcome|also|want|believe|hope|must|can|cannot|will|do|did|was|reiterate|recall|join|note|give|invite|"
-    r"take|regret|commend|congratulate|express|too|appreciate|agree|underline|stress|share)\b)"
-)
-_OCR_ONE = re.compile(r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=[.!?:]\"\s)|(?<=\n))[1|]" + _OCR_ONE_NEXT)
-_OCR_ONE_HINT = re.compile(r"[1|]" + _OCR_ONE_NEXT)  # what every _OCR_ONE match contains; a fast search
-_LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W_](?:[\w'’-]*[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
+# The left part is bounded: a search tries every start position of a long token, and an unbounded
+# ``[\w'’-]*`` would scan to the token's end from each of them (quadratic on a long unbroken token).
+# Only the last piece of the left part matters for the decision, and longer words keep their prefix.
+_LINE_END_HYPHEN = re.compile(r"(?P<left>[^\W_](?:[\w'’-]{0,80}[^\W_])?)-\n(?P<right>[^\W_][\w'’]*)")
+_WORD_RUN = re.compile(r"\w+")
+_HYPHEN_PAIR = re.compile(r"(?<!\w)(?=(\w+-\w+)(?!\w))")
 _TENS = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
 #: Left parts after which a line-end hyphen is a real hyphen (UN English spells these with one).
 KEEP_HYPHEN_PREFIXES = frozenset({
@@ -305,28 +429,48 @@ KEEP_HYPHEN_SUFFIXES = frozenset({
 })
 
 
-def _dehyphenate(text: str) -> str:
+@dataclasses.dataclass(frozen=True)
+class _HyphenEvidence:
+    """The words (maximal ``\\w`` runs) and ``word-word`` pairs written in a text, lower-cased.
+
+    Built once per speech, so that deciding each line-end hyphen is a set look-up rather than a search of
+    the whole text (which made a speech with many hyphenated line ends quadratic).
+    """
+
+    words: frozenset[str]
+    pairs: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> "_HyphenEvidence":
+        lowered = text.lower()
+        return cls(words=frozenset(_WORD_RUN.findall(lowered)), pairs=frozenset(_HYPHEN_PAIR.findall(lowered)))
+
+
+def _dehyphenate(text: str, evidence: _HyphenEvidence | None = None) -> str:
     """Undo line-end hyphenation: ``organi-\\nzation`` → ``organization``, ``long-\\nterm`` → ``long-term``.
 
-    Evidence from the same text wins (the joined or the hyphenated form written elsewhere on one line);
-    then capitals, digits and known compound parts keep the hyphen; otherwise the word is joined.
+    Evidence from the same text wins (the joined or the hyphenated form written elsewhere on one line;
+    ``evidence`` defaults to the words of ``text``); then capitals, digits and known compound parts keep the
+    hyphen; otherwise the word is joined. A right part with an apostrophe (``state's``) is looked up by
+    the word before the apostrophe.
     """
     if "-\n" not in text:
         return text
-    lowered = text.lower()
+    if evidence is None:
+        evidence = _HyphenEvidence.of(text)
 
     def decide(match: re.Match) -> str:
         left, right = match["left"], match["right"]
         l_last = re.split(r"[-'’]", left)[-1].lower()
         r_low = right.lower()
-        hyphenated = f"{l_last}-{r_low}"
-        joined = f"{l_last}{r_low}"
         if right[:1].isupper() or right[:1].isdigit() or left[-1:].isdigit() or "-" in left:
             return f"{left}-{right}"
-        if _has_word(lowered, hyphenated):
-            return f"{left}-{right}"
-        if _has_word(lowered, joined):
-            return f"{left}{right}"
+        r_word = _WORD_RUN.match(r_low)
+        if r_word is not None and _WORD_RUN.fullmatch(l_last):
+            if f"{l_last}-{r_word.group()}" in evidence.pairs:
+                return f"{left}-{right}"
+            if f"{l_last}{r_word.group()}" in evidence.words:
+                return f"{left}{right}"
         if l_last in KEEP_HYPHEN_PREFIXES or r_low.rstrip("s") in KEEP_HYPHEN_SUFFIXES or r_low in KEEP_HYPHEN_SUFFIXES:
             return f"{left}-{right}"
         return f"{left}{right}"
@@ -335,6 +479,7 @@ def _dehyphenate(text: str) -> str:
 
 
 _WORD_OR_HYPHEN = re.compile(r"[\w'’-]")
+_MAX_LEFT = 82  # longest left part of _LINE_END_HYPHEN: one character, 80, one
 
 
 def _line_end_hyphens(text: str) -> Iterator[re.Match]:
@@ -350,7 +495,8 @@ def _line_end_hyphens(text: str) -> Iterator[re.Match]:
         if hyphen < 0:
             return
         start = hyphen
-        while start > pos and _WORD_OR_HYPHEN.match(text, start - 1):
+        floor = max(pos, hyphen - _MAX_LEFT)  # the left part is at most _MAX_LEFT characters long
+        while start > floor and _WORD_OR_HYPHEN.match(text, start - 1):
             start -= 1
         stop = hyphen + 2
         while stop < len(text) and _WORD_OR_HYPHEN.match(text, stop) and text[stop] != "-":
@@ -389,24 +535,6 @@ def _squeeze_spaces(text: str) -> str:
     if "  " in text:
         text = _SPACES.sub(" ", text)
     return text.replace(" \n", "\n").replace("\n ", "\n")
-
-
-def _has_word(text: str, word: str) -> bool:
-    """``re.search(rf"\\b{re.escape(word)}\\b", text) is not None``, by substring search (``word`` not empty)."""
-    first, last = _is_word_char(word[0]), _is_word_char(word[-1])
-    start = text.find(word)
-    while start >= 0:
-        end = start + len(word)
-        before = start > 0 and _is_word_char(text[start - 1])
-        after = end < len(text) and _is_word_char(text[end])
-        if before != first and after != last:
-            return True
-        start = text.find(word, start + 1)
-    return False
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"  # what \w matches in a str pattern
 
 
 def _strip_trailing_symbol(text: str) -> str:
@@ -469,33 +597,50 @@ def clean_speech(raw: str) -> CleanSpeech:
     lines = [line for line in text.split("\n") if not _ARTEFACT_LINE.match(line) or not line.strip()]
     text = "\n".join(lines)
     # A line ending in " -" is a dash, not hyphenation: keep the spaces around it.
-    text = re.sub(r" [-–—]\n", " - ", text)
-    text = _dehyphenate(text)
-    paragraphs = []
-    for block in re.split(r"\n{2,}", text):
+    if "-\n" in text or "–\n" in text or "—\n" in text:
+        text = re.sub(r" [-–—]\n", " - ", text)
+    evidence = _HyphenEvidence.of(text) if "-\n" in text else None
+    text = _dehyphenate(text, evidence)
+    # Each substitution below runs only where its hint (text every match contains) is present: first looked
+    # for in the whole text (where a paragraph's space may still be a line break), then in the paragraph.
+    maybe_job = _JOB_NUMBER_HINT.search(text) is not None
+    maybe_fraction = "/" in text
+    maybe_one = _OCR_ONE_TEXT_HINT.search(text) is not None
+    # Each paragraph is a list of parts joined at the end: re-joining thousands of page-broken pieces by
+    # string concatenation would copy the growing paragraph every time (quadratic).
+    paragraphs: list[list[str]] = []
+    # Blocks between blank lines; splitting at "\n\n" leaves the extra line breaks of longer runs at the
+    # edges of blocks, where the white-space collapse below removes them (as re.split(r"\n{2,}") would).
+    for block in text.split("\n\n"):
         paragraph = " ".join(block.split())  # re.sub(r"\s+", " ", block).strip(), faster
         if not paragraph or _PROCEDURE_PARAGRAPH.match(paragraph):
             continue
-        # Each substitution runs only where its cheap hint (a substring every match contains) is present.
-        if _JOB_NUMBER_HINT.search(paragraph):
+        if maybe_job and _JOB_NUMBER_HINT.search(paragraph):
             paragraph = _INLINE_JOB_NUMBER.sub("", paragraph)
-        if "/" in paragraph:
+        if maybe_fraction and "/" in paragraph:
             paragraph = _INLINE_PAGE_FRACTION.sub("", paragraph)
-        if _OCR_ONE_HINT.search(paragraph):
+        if maybe_one and _OCR_ONE_HINT.search(paragraph):
             paragraph = _OCR_ONE.sub("I", paragraph)
         paragraph = paragraph.strip()
         if not paragraph:
             continue
         # A page break in mid-sentence leaves a paragraph without final punctuation followed by one that
         # starts in lower case: they are one paragraph.
-        if paragraphs and not paragraphs[-1].endswith(_TERMINAL) and paragraph[:1].islower():
-            if paragraphs[-1].endswith("-") and not paragraphs[-1].endswith(" -"):
-                paragraphs[-1] = _dehyphenate(paragraphs[-1] + "\n" + paragraph)
+        last = paragraphs[-1][-1] if paragraphs else ""
+        if last and not last.endswith(_TERMINAL) and paragraph[:1].islower():
+            if last.endswith("-") and not last.endswith(" -"):
+                # Only the last word takes part in the hyphenation decision; the evidence is the whole speech.
+                head, space, word = last.rpartition(" ")
+                if evidence is None:
+                    evidence = _HyphenEvidence.of(text)
+                joined = _dehyphenate(word + "\n" + paragraph, evidence)
+                # A word that cannot be joined ("--", ":-") stays apart by a space, not a line break.
+                paragraphs[-1][-1:] = [head, space, joined.replace("\n", " ")]
             else:
-                paragraphs[-1] = paragraphs[-1] + " " + paragraph
+                paragraphs[-1] += [" ", paragraph]
             continue
-        paragraphs.append(paragraph)
-    text = "\n\n".join(paragraphs)
+        paragraphs.append([paragraph])
+    text = "\n\n".join("".join(parts) for parts in paragraphs)
     text = _strip_trailing_symbol(text).strip()
     return CleanSpeech(text=text, speaker=speaker, country=country, language=language)
 
@@ -523,35 +668,23 @@ today on for if when while since finally moreover furthermore indeed yet such al
 
 # A span that is only a list marker ("2.", "(iv)", "b)") is not a sentence: it belongs to what follows.
 _LIST_MARKER = re.compile(r"\s*[(\[]?(?:\d{1,3}|[ivxlc]{1,6}|[a-z])[.)\]]{1,2}$", re.IGNORECASE)
-_CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9\u00c0-\u00dd])")
-_PREV_WORD = re.compile(r"(\S+)$")
+# "(?<![.!?])": a run of marks is tried once, from its first mark (a long run of dots was quadratic).
+_CANDIDATE = re.compile(r"(?:(?<![.!?])[.!?]+|…)[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9\u00c0-\u00dd])")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")
-_NEXT_WORD = re.compile(r"[\w'’]+")
-
-
-def _previous_word(text: str, start: int, end: int) -> str | None:
-    """What ``_PREV_WORD.search(text, start, end)`` captures, found by scanning back from ``end``.
-
-    The run of non-space characters that ends at ``end`` (or just before a newline at ``end - 1``, where
-    ``$`` also matches), cut at ``start``; ``None`` if there is none. Searching forward from ``start`` would
-    cost a pass over the sentence so far for every candidate boundary.
-    """
-    if end > start and text[end - 1] == "\n":
-        end -= 1
-    begin = end
-    while begin > start and not text[begin - 1].isspace():
-        begin -= 1
-    return text[begin:end] if begin < end else None
 
 
 def _is_boundary(text: str, match: re.Match, start: int) -> bool:
     punct = match.group()
     if not punct.startswith(".") or punct.startswith(".."):
         return True
-    before = _previous_word(text, start, match.start())
-    if before is None:
+    # The word before the mark, found by scanning back to white space: a regex search from the sentence
+    # start would rescan the sentence for every abbreviation in it (quadratic on "No. 5 No. 6 ...").
+    word_end = word_start = match.start()
+    while word_start > start and not text[word_start - 1].isspace():
+        word_start -= 1
+    if word_start == word_end:
         return True
-    word = before.lstrip("([\"'“‘")
+    word = text[word_start:word_end].lstrip("([\"'“‘")
     low = word.lower()
     # The words after the mark are looked at only when the word before it is ambiguous (most are not).
     if low in NUMBER_ABBREVIATIONS:
@@ -567,6 +700,9 @@ def _is_boundary(text: str, match: re.Match, start: int) -> bool:
     return True
 
 
+_NEXT_WORD = re.compile(r"[\w'’]+")
+
+
 def _text_after(text: str, match: re.Match) -> str:
     return text[match.end():match.end() + 40].lstrip().lstrip("\"'“‘([")
 
@@ -574,6 +710,12 @@ def _text_after(text: str, match: re.Match) -> str:
 def _next_word(text: str, match: re.Match) -> str:
     found = _NEXT_WORD.match(_text_after(text, match))
     return found.group().lower() if found else ""
+
+
+def _skip_space(text: str, position: int, end: int) -> int:
+    while position < end and text[position].isspace():
+        position += 1
+    return position
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -591,14 +733,18 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         end = len(text)
     spans = []
     cursor = start
+    # Where the current sentence's first word starts: the list-marker test begins there, so white space
+    # after a boundary is skipped once and not again for every candidate mark in the sentence.
+    first = _skip_space(text, cursor, end)
     for match in _CANDIDATE.finditer(text, start, end):
         if match.end() <= cursor:
             continue
-        if _LIST_MARKER.match(text, cursor, match.end()):
+        if _LIST_MARKER.match(text, first, match.end()):
             continue
         if _is_boundary(text, match, cursor):
             spans.append((cursor, match.end()))
             cursor = match.end()
+            first = _skip_space(text, cursor, end)
     spans.append((cursor, end))
     result = []
     for a, b in spans:
@@ -692,50 +838,158 @@ def _empty_skipped() -> pd.DataFrame:
     return pd.DataFrame({"path": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
 
 
-def _load_metadata(root: Path, skipped: list[tuple[str, str]]) -> pd.DataFrame | None:
-    """All ``metadata.csv`` files under ``root``, concatenated; broken ones are reported and ignored."""
-    frames = []
-    for path in sorted(root.rglob("metadata.csv")):
+#: Larger ``.txt`` files are not speeches (the longest UN speech is well under 1 MB); they are skipped.
+MAX_FILE_BYTES = 100_000_000
+
+
+def _read_csv_rows(text: str, *, where: str) -> tuple[list[str], list[tuple[int, list[str]]], list[tuple[str, str]]]:
+    """Parse CSV text strictly, row by row: ``(header, [(line, fields), ...], problems)``.
+
+    ``line`` is the 1-based line on which the row starts (quoted values may span lines). A row with
+    broken quoting or more fields than the header is reported in ``problems`` as ``(f"{where}:{line}",
+    reason)`` and left out; a short row is padded with empty values; blank rows are ignored.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a speech in one field may be megabytes
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[tuple[str, str]] = []
+    rows: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    while True:
+        line = reader.line_num + 1
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (pd.errors.ParserError, UnicodeDecodeError, OSError, pd.errors.EmptyDataError) as exc:
-            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            skipped.append((str(path), f"unreadable metadata: {message}"))
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                problems.append((f"{where}:{line}", f"unclosed quote: lines {line}-{reader.line_num} ignored"))
+                break
+            problems.append((f"{where}:{line}", f"broken CSV quoting ({exc}); row ignored"))
             continue
-        frame.columns = [str(c).strip() for c in frame.columns]
-        if "doc_id" not in frame.columns and "source_file" not in frame.columns:
-            skipped.append((str(path), "metadata has neither a 'doc_id' nor a 'source_file' column; ignored"))
+        if not any(field.strip() for field in fields):
             continue
-        frame["_metadata_dir"] = str(path.parent)
-        frames.append(frame)
-    if not frames:
-        return None
-    return pd.concat(frames, ignore_index=True).fillna("")
+        if header is None:
+            header = [field.strip() for field in fields]
+            continue
+        if len(fields) > len(header):
+            problems.append((f"{where}:{line}", f"{len(fields)} values but {len(header)} columns in the header "
+                                                "(an unquoted comma?); row ignored"))
+            continue
+        rows.append((line, fields + [""] * (len(header) - len(fields))))
+    return header or [], rows, problems
 
 
-def _metadata_index(metadata: pd.DataFrame | None) -> tuple[dict[str, dict], dict[str, dict]]:
+def _load_metadata(root: Path, files: list[Path], skipped: list[tuple[str, str]]) -> tuple[dict, dict]:
+    """Index the rows of the ``metadata.csv`` files by ``doc_id`` and by the file name of ``source_file``.
+
+    Broken files, broken rows and rows that repeat a key are reported in ``skipped`` (with their line)
+    and ignored; the first row for a key wins.
+    """
     by_id: dict[str, dict] = {}
     by_file: dict[str, dict] = {}
-    if metadata is None:
-        return by_id, by_file
-    for record in metadata.to_dict("records"):
-        doc_id = str(record.get("doc_id", "")).strip()
-        source = str(record.get("source_file", "")).strip()
-        if doc_id:
-            by_id.setdefault(doc_id, record)
-        if source:
-            by_file.setdefault(Path(source).name, record)
+    first_line: dict[tuple[str, str], str] = {}
+    for path in files:
+        name = path.relative_to(root).as_posix()
+        try:
+            text, _ = read_text_file(path)
+        except SkipFile as reason:
+            skipped.append((name, f"unreadable metadata ({reason}); ignored"))
+            continue
+        header, rows, problems = _read_csv_rows(text, where=name)
+        skipped.extend(problems)
+        if "doc_id" not in header and "source_file" not in header:
+            skipped.append((name, "metadata has neither a 'doc_id' nor a 'source_file' column; ignored"))
+            continue
+        for line, fields in rows:
+            record = dict(zip(header, (field.strip() for field in fields)))
+            keys = [("doc_id", record.get("doc_id", "")),
+                    ("source_file", Path(record.get("source_file", "")).name)]
+            repeated = [(column, key) for column, key in keys if key and (column, key) in first_line]
+            if repeated:
+                column, key = repeated[0]
+                skipped.append((f"{name}:{line}", f"{column} {key!r} repeats {first_line[column, key]}; row ignored"))
+                continue
+            for column, key in keys:
+                if key:
+                    first_line[column, key] = f"{name}:{line}"
+            if record.get("doc_id"):
+                by_id[record["doc_id"]] = record
+            if keys[1][1]:
+                by_file[keys[1][1]] = record
     return by_id, by_file
 
 
-def _discover_text_files(root: Path) -> list[Path]:
-    files = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+def _stat_or_none(path: str | Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+@dataclasses.dataclass
+class _Listing:
+    """The files under a corpus folder, sorted, and what was passed over (relative path, reason)."""
+
+    texts: list[Path]
+    metadata: list[Path]
+    skipped: list[tuple[str, str]]
+
+
+def _list_folder(root: Path, *, exclude: Iterable[str | Path] = ()) -> _Listing:
+    """Walk ``root`` recursively in sorted order.
+
+    Symbolic links to folders are followed once: a link back to a folder that contains it (a loop) or to
+    a folder already walked is reported, not followed. Hidden files and folders, and the folders in
+    ``exclude`` (such as the output folder of the run), are passed over silently; files other than ``.txt``
+    speeches and ``metadata.csv`` are reported as ignored.
+    """
+    listing = _Listing(texts=[], metadata=[], skipped=[])
+    excluded = {(status.st_dev, status.st_ino) for status in map(_stat_or_none, exclude) if status is not None}
+
+    def relative(path: str | Path) -> str:
+        return Path(path).relative_to(root).as_posix()
+
+    def cannot_list(error: OSError) -> None:
+        listing.skipped.append((relative(error.filename), f"cannot list folder: {error.strerror or error}"))
+
+    root_stat = root.stat()
+    walked = {(root_stat.st_dev, root_stat.st_ino): "."}
+    for dirpath, dirnames, filenames in os.walk(root, onerror=cannot_list, followlinks=True):
+        here = relative(dirpath)
+        kept = []
+        for name in sorted(dirnames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            try:
+                status = path.stat()
+            except OSError as exc:
+                listing.skipped.append((relative(path), f"cannot read folder: {exc.strerror or exc}"))
+                continue
+            key = (status.st_dev, status.st_ino)
+            if key in excluded:
+                continue
+            if key in walked:
+                seen = walked[key]
+                loop = seen == "." or here == seen or here.startswith(seen + "/")
+                listing.skipped.append((relative(path), (
+                    f"symbolic link loop: leads back to {seen!r}, which contains it; not followed" if loop
+                    else f"the same folder as {seen!r} (a symbolic link); not read twice")))
+                continue
+            walked[key] = relative(path)
+            kept.append(name)
+        dirnames[:] = kept
         for name in sorted(filenames):
-            if name.lower().endswith(".txt") and not name.startswith("."):
-                files.append(Path(dirpath) / name)
-    return files
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            if name == "metadata.csv":
+                listing.metadata.append(path)
+            elif name.lower().endswith(".txt"):
+                listing.texts.append(path)
+            else:
+                listing.skipped.append((relative(path), "not a .txt speech or metadata.csv; ignored"))
+    return listing
 
 
 def _document_record(doc_id: str, raw: str, metadata: dict, *, source_file: str, name_hint: str) -> dict:
@@ -798,10 +1052,10 @@ def _dedupe(records: list[dict], skipped: list[tuple[str, str]], seen: dict[str,
     return kept
 
 
-# The reading of a corpus is a plan (which speeches to read, with their doc_id and metadata: cheap, serial),
-# a map (read_source: read, decode and clean one speech; pure, so any number of processes can run it) and an
-# assembly (deduplicate in input order, sort). read_corpus runs the three in one process; the pipeline runs
-# the map in parallel over chunks of sources.
+# Reading a corpus is a plan (which speeches to read, with their doc_id and metadata: cheap, serial), a map
+# (read_batch: read, decode and clean each speech of a batch; pure, so any number of processes can run it)
+# and an assembly (deduplicate in input order, sort). read_corpus runs the three in one process; the
+# pipeline runs the map in worker processes, batch by batch.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -836,16 +1090,16 @@ class Source:
 class SourceBatch:
     """Consecutive inputs of a corpus: what one task of the map reads (:func:`read_batch`).
 
-    Either a list of :class:`Source` (folder corpora), or rows of a table kept as a DataFrame slice, which
-    travels to a worker process as compact Arrow buffers; their Sources are made where the batch is read.
+    Either a list of :class:`Source` (folder corpora), or rows of a table kept as a DataFrame slice with
+    where each row is (``places``), which travels to a worker process as compact Arrow buffers; their
+    Sources are made where the batch is read.
     """
 
     sources: list[Source] = dataclasses.field(default_factory=list)
     rows: pd.DataFrame | None = None
+    places: list[str] = dataclasses.field(default_factory=list)
     first: int = 1  # number of the first row of the table (from 1)
     width: int = 1  # digits of the table's row count (doc_id "row0042")
-    name: str = ""  # the table's file name
-    suffix: str = ""  # ".csv" or ".parquet"
 
     def __len__(self) -> int:
         return len(self.sources) if self.rows is None else len(self.rows)
@@ -855,9 +1109,7 @@ class SourceBatch:
         if self.rows is None:
             return [(source.where, source) for source in self.sources]
         found: list[tuple[str, Source | None]] = []
-        for number, row in enumerate(self.rows.to_dict("records"), start=self.first):
-            line = number + 1 if self.suffix == ".csv" else number
-            where = f"{self.name}:{line}" if self.suffix == ".csv" else f"{self.name} row {number}"
+        for number, (row, where) in enumerate(zip(self.rows.to_dict("records"), self.places), start=self.first):
             raw = row.get("text")
             if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
                 found.append((where, None))
@@ -872,17 +1124,19 @@ class SourceBatch:
 
 @dataclasses.dataclass
 class CorpusPlan:
-    """What :func:`plan_corpus` found: the inputs to read, in order, and the inputs already refused.
+    """What :func:`plan_corpus` found: the inputs to read, in order, and what was refused or noted already.
 
-    A folder corpus lists its :class:`Source` files; a table corpus keeps the table itself (``table``), so
-    that no speech is turned into a Python string before the process that reads it.
+    A folder corpus lists its :class:`Source` files; a table corpus keeps the table itself (``table``, with
+    where each row is in ``places``), so that no speech is turned into a Python string before the process
+    that reads it.
     """
 
     skipped: list[tuple[str, str]]
     source: str
+    notes: list[str] = dataclasses.field(default_factory=list)
     sources: list[Source] = dataclasses.field(default_factory=list)
     table: pd.DataFrame | None = None
-    suffix: str = ""
+    places: list[str] = dataclasses.field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.sources) if self.table is None else len(self.table)
@@ -892,9 +1146,9 @@ class CorpusPlan:
         if self.table is None:
             return [SourceBatch(sources=self.sources[start:start + size])
                     for start in range(0, len(self.sources), size)]
-        name, width = Path(self.source).name, len(str(len(self.table)))
-        return [SourceBatch(rows=self.table.iloc[start:start + size], first=start + 1, width=width, name=name,
-                            suffix=self.suffix) for start in range(0, len(self.table), size)]
+        width = len(str(len(self.table)))
+        return [SourceBatch(rows=self.table.iloc[start:start + size], places=self.places[start:start + size],
+                            first=start + 1, width=width) for start in range(0, len(self.table), size)]
 
 
 #: What :func:`read_batch` gives for each input: where it is, and :func:`read_source`'s result.
@@ -930,38 +1184,57 @@ def read_batch(batch: SourceBatch) -> list[Read]:
             for where, source in batch.expand()]
 
 
-def _plan_folder(root: Path) -> CorpusPlan:
-    skipped: list[tuple[str, str]] = []
-    metadata = _load_metadata(root, skipped)
-    by_id, by_file = _metadata_index(metadata)
+def _plan_folder(root: Path, *, exclude: Iterable[str | Path] = ()) -> CorpusPlan:
+    listing = _list_folder(root, exclude=exclude)
+    if not listing.texts:
+        others = [path for path, _ in listing.skipped]
+        hint = f" ({len(others)} other entries, e.g. {others[0]!r})" if others else ""
+        raise InputError(f"no .txt speeches found in this folder{hint}", path=root)
+    skipped = list(listing.skipped)
+    by_id, by_file = _load_metadata(root, listing.metadata, skipped)
     sources = []
-    for path in _discover_text_files(root):
+    for path in listing.texts:
         stem = path.stem
         meta = by_file.get(path.name) or by_id.get(stem) or {}
         doc_id = str(meta.get("doc_id") or stem).strip() or stem
         sources.append(Source(where=path.relative_to(root).as_posix(), doc_id=doc_id, metadata=meta,
                               name_hint=path.name, path=str(path)))
-    return CorpusPlan(sources=sources, skipped=skipped, source=str(root))
+    return CorpusPlan(skipped=skipped, source=str(root), sources=sources)
 
 
 def _plan_table(path: Path) -> CorpusPlan:
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
+    skipped: list[tuple[str, str]] = []
+    notes: list[str] = []
+    if suffix == ".parquet":
+        try:
             table = pd.read_parquet(path)
-        else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, ValueError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"cannot read table: {message}", path=path) from None
-    table.columns = [str(c).strip() for c in table.columns]
+        except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(f"cannot read table: {message}", path=path) from None
+        table.columns = [str(c).strip() for c in table.columns]
+        places = [f"{path.name} row {number}" for number in range(1, len(table) + 1)]
+    else:
+        try:
+            text, note = read_text_file(path)
+        except SkipFile as reason:
+            raise InputError(f"cannot read table: {reason}", path=path) from None
+        if note:
+            notes.append(f"{path.name}: {note}")
+        header, rows, problems = _read_csv_rows(text, where=path.name)
+        skipped.extend(problems)
+        table = pd.DataFrame([fields for _, fields in rows], columns=header, dtype=object)
+        if len(set(header)) != len(header):
+            raise InputError(f"repeated column names in the header: {sorted({c for c in header if header.count(c) > 1})}",
+                             path=path, line=1)
+        places = [f"{path.name}:{line}" for line, _ in rows]
     if "text" not in table.columns:
         raise InputError(
             f"no 'text' column (columns are: {', '.join(map(str, table.columns[:12]))})", path=path)
-    return CorpusPlan(skipped=[], source=str(path), table=table, suffix=suffix)
+    return CorpusPlan(skipped=skipped, source=str(path), notes=notes, table=table, places=places)
 
 
-def plan_corpus(path: str | Path) -> CorpusPlan:
+def plan_corpus(path: str | Path, *, exclude: Iterable[str | Path] = ()) -> CorpusPlan:
     """The inputs of a corpus path, ready for :func:`read_batch`; see :func:`read_corpus`.
 
     Raises
@@ -973,10 +1246,7 @@ def plan_corpus(path: str | Path) -> CorpusPlan:
     if not path.exists():
         raise InputError("corpus not found (give a folder of .txt speeches or a .csv/.parquet table)", path=path)
     if path.is_dir():
-        plan = _plan_folder(path)
-        if not plan.sources and not plan.skipped:
-            raise InputError("no .txt speeches found in this folder", path=path)
-        return plan
+        return _plan_folder(path, exclude=exclude)
     if path.suffix.lower() in {".csv", ".parquet"}:
         return _plan_table(path)
     raise InputError(f"unsupported corpus file type {path.suffix!r}; use a folder, .csv or .parquet", path=path)
@@ -985,7 +1255,7 @@ def plan_corpus(path: str | Path) -> CorpusPlan:
 def assemble_corpus(plan: CorpusPlan, results: Iterable[Read]) -> Corpus:
     """The :class:`Corpus` of a plan from the :func:`read_batch` results of its inputs (in plan order)."""
     skipped = list(plan.skipped)
-    notes: list[str] = []
+    notes = list(plan.notes)
     records = []
     for where, (record, reason, note) in results:
         if record is None:
@@ -998,13 +1268,25 @@ def assemble_corpus(plan: CorpusPlan, results: Iterable[Read]) -> Corpus:
     return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=plan.source)
 
 
-def read_folder(root: Path, *, progress: bool = False) -> Corpus:
-    """Read every ``.txt`` file under ``root`` (recursively), with ``metadata.csv`` files if present."""
-    return _read_plan(_plan_folder(Path(root)), progress=progress, unit="file")
+def read_folder(root: Path, *, progress: bool = False, exclude: Iterable[str | Path] = ()) -> Corpus:
+    """Read every ``.txt`` file under ``root`` (recursively), with ``metadata.csv`` files if present.
+
+    Folders in ``exclude`` are not walked (``run`` passes its output folder, which may lie inside the corpus).
+
+    Raises
+    ------
+    InputError
+        If the folder holds no ``.txt`` file at all.
+    """
+    return _read_plan(_plan_folder(Path(root), exclude=exclude), progress=progress, unit="file")
 
 
 def read_table(path: Path, *, progress: bool = False) -> Corpus:
-    """Read one ``.csv`` or ``.parquet`` table with a ``text`` column (one row per speech)."""
+    """Read one ``.csv`` or ``.parquet`` table with a ``text`` column (one row per speech).
+
+    CSV rows are read one by one, so a row with broken quoting or too many values is skipped and reported
+    with its line rather than refusing the whole table.
+    """
     return _read_plan(_plan_table(Path(path)), progress=progress, unit="row")
 
 
@@ -1021,14 +1303,19 @@ def _read_plan(plan: CorpusPlan, *, progress: bool, unit: str) -> Corpus:
     return assemble_corpus(plan, results())
 
 
+def _natural_key(value: str) -> list:
+    """Sort key that orders ``metadata.csv:9`` before ``metadata.csv:10``."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", value)]
+
+
 def _skipped_frame(skipped: list[tuple[str, str]]) -> pd.DataFrame:
     if not skipped:
         return _empty_skipped()
-    frame = pd.DataFrame(skipped, columns=["path", "reason"]).astype(object)
-    return frame.sort_values(["path", "reason"], kind="stable").reset_index(drop=True)
+    rows = sorted(set(skipped), key=lambda row: (_natural_key(row[0]), row[1]))
+    return pd.DataFrame(rows, columns=["path", "reason"]).astype(object)
 
 
-def read_corpus(path: str | Path, *, progress: bool = False) -> Corpus:
+def read_corpus(path: str | Path, *, progress: bool = False, exclude: Iterable[str | Path] = ()) -> Corpus:
     """Read speeches from a folder of ``.txt`` files or from one ``.csv`` / ``.parquet`` table.
 
     Parameters
@@ -1038,14 +1325,16 @@ def read_corpus(path: str | Path, *, progress: bool = False) -> Corpus:
         ``doc_id`` or on the file name of ``source_file``), or a table with a ``text`` column.
     progress : bool
         Show a progress bar on standard error.
+    exclude : iterable of paths
+        Folders inside a corpus folder that are not read (e.g. an output folder placed there).
 
     Raises
     ------
     InputError
         If the path does not exist, is not a folder or a supported table, or holds no speech at all.
     """
-    plan = plan_corpus(path)
-    return _read_plan(plan, progress=progress, unit="file" if Path(path).is_dir() else "row")
+    plan = plan_corpus(path, exclude=exclude)
+    return _read_plan(plan, progress=progress, unit="row" if plan.table is not None else "file")
 
 
 def _progress(items: Iterable | None, enabled: bool, **options):

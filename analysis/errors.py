@@ -1,6 +1,7 @@
 """Errors that reach the user as one line: the file, the line, and what is wrong."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -30,7 +31,8 @@ class AnalysisError(Exception):
         if self.path is not None:
             where = self.path if self.line is None else f"{self.path}:{self.line}"
             where += ": "
-        return f"{where}{self.message}"
+        # One line whatever the message holds (a parser's multi-line message, a value with a line break).
+        return re.sub(r"\s*\n\s*", " ", f"{where}{self.message}")
 
 
 class ConfigError(AnalysisError):
@@ -39,3 +41,7 @@ class ConfigError(AnalysisError):
 
 class InputError(AnalysisError):
     """A corpus, table or annotation file cannot be used as given."""
+
+
+class OutputError(AnalysisError):
+    """An output file or folder cannot be written (it is a file, read-only, or the disk is full)."""

@@ -6,6 +6,7 @@ previous complete file or the new complete file, never half of one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
@@ -14,34 +15,91 @@ from typing import IO, Iterator
 
 import pandas as pd
 
-from .errors import ConfigError
+from .errors import ConfigError, OutputError
 
 #: Float format of every CSV the project writes (byte-identical reruns).
 FLOAT_FORMAT = "%.6f"
+#: Errors of the disk rather than of the code: a full disk or quota, a too large file, a read-only or failing device.
+_DEVICE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
 
 
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success rename it over ``path``.
 
-    If the body raises (or the process dies), ``path`` keeps its previous content and the temporary file
-    is removed (or, after a hard kill, left as an ignorable ``.*.tmp`` file).
+    If the body raises (or the process is interrupted by Ctrl-C or SIGTERM), ``path`` keeps its previous
+    content and the temporary file is removed; after a hard kill (SIGKILL, power loss) ``path`` is still
+    the previous or the new complete file, and an ignorable ``.<name>.*.tmp`` file may be left beside it.
+
+    Raises
+    ------
+    OutputError
+        If the folder cannot be created or written, or the file cannot be replaced (the body's own errors
+        pass through unchanged).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     binary = "b" in mode
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise OutputError("is a folder; give the name of a file to write", path=path)
+    _make_folder(path.parent, for_path=path)
     try:
-        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": ""})) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write here: {exc.strerror or exc}", path=path) from exc
+    try:
+        try:
+            with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": ""})) as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            if exc.filename is None and exc.errno in _DEVICE_ERRORS:  # a write to our handle failed
+                raise OutputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
+            raise
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise OutputError(f"cannot replace the file: {exc.strerror or exc}", path=path) from exc
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _make_folder(folder: Path, *, for_path: Path) -> None:
+    """Create ``folder`` and its parents; an :class:`OutputError` about ``for_path`` says why it cannot."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), "a parent")
+        raise OutputError(f"cannot create the output folder: {blocking} is a file", path=for_path) from None
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", path=for_path) from None
+
+
+def ensure_output_dir(path: str | Path) -> Path:
+    """Create the output folder ``path`` if needed and check that files can be written in it.
+
+    Called before a long computation, so that a wrong ``--out`` fails at once with one line.
+
+    Raises
+    ------
+    OutputError
+        If ``path`` (or one of its parents) is a file, or the folder cannot be created or written.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError("the output folder is a file; give a folder (it is created if missing)", path=path)
+    _make_folder(path, for_path=path)
+    # Try it: permission bits do not tell the whole story (read-only mounts, ACLs, root). A TemporaryFile has
+    # no name on Linux (O_TMPFILE), so not even a kill at this moment leaves a file behind.
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise OutputError(f"cannot write in the output folder: {exc.strerror or exc}", path=path) from None
+    return path
 
 
 def write_text(path: str | Path, text: str) -> Path:
@@ -176,6 +234,10 @@ def read_yaml(path: str | Path) -> dict:
         line = None if mark is None else mark.line + 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(f"YAML syntax error: {problem}", path=path, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(f"not YAML text: character {chr(exc.character)!r} is not allowed ({exc.reason})",
+                          path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"YAML error: {exc}", path=path) from None
     if not isinstance(data, dict):

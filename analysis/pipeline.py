@@ -49,7 +49,7 @@ from .corpus import (
     segment_sentences,
 )
 from .errors import InputError
-from .io import file_sha256, write_csv, write_text
+from .io import ensure_output_dir, file_sha256, write_csv, write_text
 from .terms import TermTotals, TokenCounts, count_tokens
 from .text import find_tokens, load_stopwords
 from .stance import Codebook, Method, StanceLabeller, load_codebook, stance_shares, train_stance_labeller
@@ -543,8 +543,9 @@ def corpus_fingerprint(documents: pd.DataFrame) -> str:
 # The whole corpus, with the cache
 # --------------------------------------------------------------------------------------------------
 
-def _parsed_key(corpus_path: Path) -> str:
-    return cache.cache_key("parsed", cache.input_fingerprint(corpus_path), cache.code_fingerprint(["corpus"]))
+def _parsed_key(corpus_path: Path, exclude: Sequence[str | Path] = ()) -> str:
+    return cache.cache_key("parsed", cache.input_fingerprint(corpus_path, exclude=exclude),
+                           cache.code_fingerprint(["corpus"]))
 
 
 def _tables_key(parsed_key: str, settings: Settings) -> str:
@@ -617,7 +618,7 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
 
 
 def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk_size, use_cache, cache_dir,
-             progress) -> tuple[RunResult, list]:
+             progress, exclude: Sequence[str | Path] = ()) -> tuple[RunResult, list]:
     """:func:`analyse_corpus`, returning the cache writes still to do (callables) beside the result, so that
     ``run`` can do them while it writes the tables."""
     jobs = default_jobs() if jobs is None else int(jobs)
@@ -628,14 +629,14 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
     corpus_path = Path(corpus_path)
     settings = Settings.default(themes_file=themes_file, stance_method=stance_method)
     if not corpus_path.exists():
-        plan_corpus(corpus_path)  # raises the reader's error
+        plan_corpus(corpus_path, exclude=exclude)  # raises the reader's error
     if not use_cache:
         workers = _Workers(jobs, corpus_path, chunk_size)
         settings = settings.trained()
-        plan = plan_corpus(corpus_path)
+        plan = plan_corpus(corpus_path, exclude=exclude)
         return _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size, progress=progress,
                              workers=workers)[2], []
-    parsed_key = _parsed_key(corpus_path)
+    parsed_key = _parsed_key(corpus_path, exclude)
     tables_key = _tables_key(parsed_key, settings)
     stored = cache.load_entry(tables_key, cache_dir=cache_dir)
     parsed = cache.load_entry(parsed_key, cache_dir=cache_dir)
@@ -652,7 +653,7 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
         result = _analyse_parsed(corpus, _with_text(tables["sentences"], corpus.documents), settings, jobs=jobs,
                                  chunk_size=chunk_size, progress=progress, workers=workers)
     else:
-        plan = plan_corpus(corpus_path)
+        plan = plan_corpus(corpus_path, exclude=exclude)
         corpus, offsets, result = _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size,
                                                 progress=progress, workers=workers)
         stores.append(functools.partial(
@@ -721,13 +722,19 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
     ------
     InputError
         If no speech at all could be read (``skipped.csv`` is still written, listing why).
+    OutputError
+        If ``out_dir`` is a file or cannot be written (checked before the corpus is read).
     """
     if progress is None:
         progress = sys.stderr.isatty()
     if themes_file is not None and not Path(themes_file).is_file():
         raise InputError("theme lexicon not found", path=themes_file)
+    load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
+    load_codebook()
+    ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
     result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
-                              chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+                              chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress,
+                              exclude=[out_dir])  # --out may lie inside the corpus
     write_tables(result, out_dir, also=stores)
     if result.documents.empty:
         raise InputError(f"no speech could be read ({len(result.skipped)} skipped; see "

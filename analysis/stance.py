@@ -46,7 +46,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import __version__, paths
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, OutputError
 from .io import file_sha256, read_yaml, write_bytes, yaml_key_lines
 from .text import normalize_token, tokenize
 
@@ -1608,7 +1608,10 @@ def _store_cached_model(cache_dir: str | Path | None, key: str, cached: dict) ->
 
     buffer = io.BytesIO()
     joblib.dump(cached, buffer)
-    write_bytes(_cache_path(cache_dir, key), buffer.getvalue())
+    try:
+        write_bytes(_cache_path(cache_dir, key), buffer.getvalue())
+    except OutputError:  # the cache only saves time: a read-only or full disk must not stop the labelling
+        pass
 
 
 def label_sentences(

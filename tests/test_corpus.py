@@ -31,6 +31,14 @@ from analysis.errors import InputError
     (b"Old Mac\rline", "Old Mac\nline", ""),
     ("We say \u201cno\u201d.".encode("cp1252"), "We say \u201cno\u201d.", "Windows-1252"),
     ("Caf\u00e9 talks".encode("utf-16"), "Caf\u00e9 talks", "UTF-16"),
+    ("Caf\u00e9 talks".encode("utf-16-le"), "Caf\u00e9 talks", "UTF-16 without a byte-order mark"),
+    ("Caf\u00e9 talks".encode("utf-16-be"), "Caf\u00e9 talks", "UTF-16 without a byte-order mark"),
+    ("Caf\u00e9 talks".encode("utf-32"), "Caf\u00e9 talks", "UTF-32"),
+    ("\ufeffCRLF\r\nand BOM\r\n".encode("utf-16"), "CRLF\nand BOM\n", "UTF-16"),
+    # UTF-8 with stray Windows-1252 quotes: the UTF-8 stays UTF-8, only the two bad bytes are Windows-1252
+    ("caf\u00e9 ".encode("utf-8") + b"\x93yes\x94", "caf\u00e9 \u201cyes\u201d", "2 bytes from offset 6"),
+    ("Le Conseil a adopt\u00e9 la r\u00e9solution.".encode("cp1252"), "Le Conseil a adopt\u00e9 la r\u00e9solution.",
+     "decoded as Windows-1252"),
 ])
 def test_decode_bytes(data, expected_text, note):
     text, message = decode_bytes(data)
@@ -44,6 +52,17 @@ def test_decode_bytes(data, expected_text, note):
     (b"PK\x03\x04\x00\x00binary", "binary file"),
     (b"\x81\x8d\x8f\x90\x9d" * 4, "unknown encoding"),
     (bytes(range(1, 9)) * 40, "binary file"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary file: a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "binary file: an old Office document"),
+    (b"\x1f\x8b\x08\x00", "binary file: gzip"),
+    (b"{\\rtf1\\ansi We condemn terrorism.}", "an RTF document"),
+    # Cyrillic in Windows-1251 and KOI8-R, Greek in ISO-8859-7: Windows-1252 would make them accented Latin
+    ("\u0421\u043e\u0432\u0435\u0442 \u0411\u0435\u0437\u043e\u043f\u0430\u0441\u043d\u043e\u0441\u0442\u0438".encode("cp1251"),
+     "unknown encoding: not UTF-8"),
+    ("\u0421\u043e\u0432\u0435\u0442 \u0411\u0435\u0437\u043e\u043f\u0430\u0441\u043d\u043e\u0441\u0442\u0438".encode("koi8-r"),
+     "unknown encoding: not UTF-8"),
+    ("\u0395\u03bb\u03bb\u03ac\u03b4\u03b1 \u03ba\u03b1\u03b9 \u039a\u03cd\u03c0\u03c1\u03bf\u03c2".encode("iso-8859-7"),
+     "unknown encoding: not UTF-8"),
 ])
 def test_decode_bytes_refuses_unreadable_input(data, reason):
     with pytest.raises(SkipFile, match=reason):
@@ -172,6 +191,27 @@ def test_clean_speech_normalises_whitespace_and_control_characters():
     assert cleaned.text == "We act now. Then more."
 
 
+@pytest.mark.parametrize("raw, expected", [
+    (":-\r\ra", ":- a"),  # found by tests/test_reliability.py: a line break was left inside the paragraph
+    ("We said--\n\nthen left.", "We said-- then left."),
+    ("the organi-\n\nzation acts.", "the organization acts."),
+])
+def test_clean_speech_rejoins_a_page_broken_paragraph_without_a_line_break(raw, expected):
+    assert clean_speech(raw).text == expected
+
+
+# Each input took minutes to hours before the fix (the time grew with the square of the length).
+@pytest.mark.parametrize("raw, expected", [
+    ("We act." + "\n" * 150_000 + "(We vote.)", "We act.\n\n(We vote.)"),
+    ("a" * 50_000 + " organi-\nzation", "a" * 50_000 + " organization"),
+    ("organi-\nzation " * 12_000, " ".join(["organization"] * 12_000)),
+    ("wo-\n\nrd " * 6_000, " ".join(["word"] * 6_000)),
+], ids=["blank-lines", "long-token", "many-hyphens", "many-page-breaks"])
+def test_clean_speech_time_grows_linearly_on_pathological_input(raw, expected, finishes_within):
+    with finishes_within(30):
+        assert clean_speech(raw).text == expected
+
+
 # --------------------------------------------------------------------------------------- segmentation
 
 
@@ -197,6 +237,17 @@ def test_clean_speech_normalises_whitespace_and_control_characters():
 ])
 def test_split_sentences(text, expected):
     assert [text[a:b] for a, b in split_sentences(text)] == expected
+
+
+@pytest.mark.parametrize("text, n_sentences", [
+    ("." * 60_000 + " next. Then", 2),
+    ("No. 5 " * 30_000, 1),
+    ("Mr. " * 15_000, 1),
+    ("We act. " + " " * 60_000 + "No. 1 " * 5_000, 2),
+], ids=["run-of-dots", "numbered", "titles", "blanks-then-markers"])
+def test_split_sentences_time_grows_linearly_on_pathological_input(text, n_sentences, finishes_within):
+    with finishes_within(30):
+        assert len(split_sentences(text)) == n_sentences
 
 
 def test_split_sentences_respects_start_and_end():
@@ -403,13 +454,15 @@ def test_parsed_countries_agree_with_the_metadata(corpora):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("folder, n_documents", [
-    ("unsc_umuc", 475), ("unsc_ucunsc", 99), ("unsc_2020", 2546), ("ungdc", 2903),
+@pytest.mark.parametrize("folder, n_documents, ignored", [
+    ("unsc_umuc", 475, []), ("unsc_ucunsc", 99, []), ("unsc_2020", 2546, []),
+    ("ungdc", 2903, ["ungdc_1946_2024.parquet"]),  # the table beside the texts is listed, not read
 ])
-def test_every_shared_folder_reads_completely(corpora, folder, n_documents):
+def test_every_shared_folder_reads_completely(corpora, folder, n_documents, ignored):
     corpus = read_corpus(corpora / folder)
     assert len(corpus.documents) == n_documents
-    assert corpus.skipped.empty
+    assert corpus.skipped["path"].tolist() == ignored
+    assert corpus.skipped["reason"].str.startswith("not a .txt speech").all()
     assert corpus.documents["doc_id"].is_unique
     assert (corpus.documents["text"].str.len() > 0).all()
     # metadata doc_ids are used, and no header survives cleaning
@@ -438,15 +491,6 @@ def test_space_run_equals_the_plain_substitution(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(_EDGY, st.text(alphabet="ab-’_1 ", min_size=1, max_size=4))
-def test_has_word_equals_the_bounded_regex_search(text, word):
-    expected = re.search(rf"\b{re.escape(word)}\b", text) is not None
-    assert corpus_module._has_word(text, word) == expected
-    assert corpus_module._has_word(text + word + text, word) == (
-        re.search(rf"\b{re.escape(word)}\b", text + word + text) is not None)
-
-
-@settings(max_examples=300, deadline=None)
 @given(_EDGY)
 def test_line_end_hyphens_equal_finditer(text):
     fast = [m.span() for m in corpus_module._line_end_hyphens(text)]
@@ -460,14 +504,6 @@ def test_line_end_hyphens_equal_finditer(text):
 def test_line_end_hyphens_equal_finditer_on_cases(text):
     fast = [m.span() for m in corpus_module._line_end_hyphens(text)]
     assert fast == [m.span() for m in corpus_module._LINE_END_HYPHEN.finditer(text)]
-
-
-@settings(max_examples=300, deadline=None)
-@given(_EDGY, st.integers(0, 60), st.integers(0, 60))
-def test_previous_word_equals_the_regex_search(text, start, end):
-    start, end = min(start, len(text)), min(end, len(text))
-    match = corpus_module._PREV_WORD.search(text, start, end)
-    assert corpus_module._previous_word(text, start, end) == (match.group(1) if match else None)
 
 
 @settings(max_examples=300, deadline=None)

@@ -475,6 +475,17 @@ def test_label_sentences_keeps_columns_and_adds_four(gold):
     assert (unthemed["themes"] == "").all()
 
 
+def test_an_unwritable_model_cache_does_not_stop_the_labelling(tmp_path, gold_path):
+    """The cache only saves time: when its folder cannot be written (here a file stands in its way), the
+    labeller is still trained and used (regression: this raised OutputError and failed `label --method model`)."""
+    blocked = tmp_path / "models"
+    blocked.write_text("not a folder")
+    labeller = train_stance_labeller(method="model", gold=gold_path, cache_dir=blocked)
+    assert labeller.method == "model"
+    assert len(labeller.label(["We do not support the draft resolution."])) == 1
+    assert blocked.read_text() == "not a folder"
+
+
 # ------------------------------------------------------------------------------ the matching buffer, faster
 
 from hypothesis import given as _given, settings as _settings, strategies as _st  # noqa: E402
