@@ -42,15 +42,38 @@ def _add_run(subparsers) -> None:
     parser.add_argument("--stance-method", choices=("rules", "model", "auto"), default="rules",
                         help="stance labeller: rules (default, fast), model, or auto (the best in "
                              "cross-validation on the gold set)")
+    parser.add_argument("--jobs", type=_positive_int, default=None, metavar="N",
+                        help="worker processes (default: every core); the tables do not depend on it")
+    parser.add_argument("--no-cache", dest="use_cache", action="store_false",
+                        help="neither read nor write the cache of parsed corpora and finished tables "
+                             f"({_shown(paths.CACHE_DIR)})")
     _add_progress(parser)
     parser.set_defaults(handler=_cmd_run)
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the project when it is inside it."""
+    try:
+        return str(path.relative_to(paths.PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run
 
     result = run(args.corpus, args.out, themes_file=args.themes, stance_method=args.stance_method,
-                 progress=args.progress)
+                 progress=args.progress, jobs=args.jobs, use_cache=args.use_cache)
     n_skipped = len(result.skipped)
     _say(f"read {len(result.documents)} speeches from {args.corpus}"
          f" ({n_skipped} skipped{'; see skipped.csv' if n_skipped else ''}),"

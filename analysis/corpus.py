@@ -30,12 +30,19 @@ __all__ = [
     "DOCUMENT_COLUMNS",
     "Corpus",
     "CleanSpeech",
+    "CorpusPlan",
     "SkipFile",
+    "Source",
+    "SourceBatch",
+    "assemble_corpus",
     "clean_speech",
     "decode_bytes",
     "parse_file_name",
     "parse_header",
+    "plan_corpus",
+    "read_batch",
     "read_corpus",
+    "read_source",
     "read_text_file",
     "segment_sentences",
     "split_paragraphs",
@@ -382,11 +389,18 @@ _INLINE_JOB_NUMBER = re.compile(r"(?<!\s)\s*\b\d{2}-\d{5}\b(?:\s+S/\d{4}/\d+\b(?
 _INLINE_PAGE_FRACTION = re.compile(r"(?<=[.!?\"”’)])(?:\s+\d{1,3}/\d{1,3}\b(?!/))+(?=\s+[\[A-Z(“\"]|\s*$)")
 _TRAILING_SYMBOL = re.compile(r"(?<!\s)\s+S/\d*\s*$")
 # OCR reads the pronoun "I" as "1" or "|" at the start of sentences ("1 thank the President").
-_OCR_ONE = re.compile(
-    r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=[.!?:]\"\s)|(?<=\n))[1|](?= (?:thank|would|wish|am|have|had|now|should|shall|call|"
+_OCR_ONE_WORDS = (
+    r"(?:thank|would|wish|am|have|had|now|should|shall|call|"
     r"welcome|also|want|believe|hope|must|can|cannot|will|do|did|was|reiterate|recall|join|note|give|invite|"
-    r"take|regret|commend|congratulate|express|too|appreciate|agree|underline|stress|share)\b)"
+    r"take|regret|commend|congratulate|express|too|appreciate|agree|underline|stress|share)\b"
 )
+_OCR_ONE = re.compile(r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=[.!?:]\"\s)|(?<=\n))[1|](?= " + _OCR_ONE_WORDS + ")")
+_OCR_ONE_HINT = re.compile(r"[1|] " + _OCR_ONE_WORDS)  # what every _OCR_ONE match holds: a fast search
+# The same in the text before it is cut into paragraphs, where that space may still be a line break.
+_OCR_ONE_TEXT_HINT = re.compile(r"[1|][ \n]" + _OCR_ONE_WORDS)
+_JOB_NUMBER_HINT = re.compile(r"\d\d-\d{5}")
+_WIDE_SPACE = re.compile(r"[\u2000-\u200b\u202f\u205f\u3000]")
+_SPACES = re.compile("  +")
 # The left part is bounded: a search tries every start position of a long token, and an unbounded
 # ``[\w'’-]*`` would scan to the token's end from each of them (quadratic on a long unbroken token).
 # Only the last piece of the left part matters for the decision, and longer words keep their prefix.
@@ -461,7 +475,77 @@ def _dehyphenate(text: str, evidence: _HyphenEvidence | None = None) -> str:
             return f"{left}-{right}"
         return f"{left}{right}"
 
-    return _LINE_END_HYPHEN.sub(decide, text)
+    return _sub_matches(text, _line_end_hyphens(text), decide)
+
+
+_WORD_OR_HYPHEN = re.compile(r"[\w'’-]")
+_MAX_LEFT = 82  # longest left part of _LINE_END_HYPHEN: one character, 80, one
+
+
+def _line_end_hyphens(text: str) -> Iterator[re.Match]:
+    """The matches of ``_LINE_END_HYPHEN.finditer(text)``, found by searching only around each ``-\n``.
+
+    A match holds exactly one ``-\n`` and starts inside the run of word characters, apostrophes and hyphens
+    that ends at that hyphen, so each search starts at the beginning of that run and stops at the end of the
+    word after the line break; the scan over the rest of the text (most of the cost) is skipped.
+    """
+    pos = 0
+    while True:
+        hyphen = text.find("-\n", pos)
+        if hyphen < 0:
+            return
+        start = hyphen
+        floor = max(pos, hyphen - _MAX_LEFT)  # the left part is at most _MAX_LEFT characters long
+        while start > floor and _WORD_OR_HYPHEN.match(text, start - 1):
+            start -= 1
+        stop = hyphen + 2
+        while stop < len(text) and _WORD_OR_HYPHEN.match(text, stop) and text[stop] != "-":
+            stop += 1
+        match = _LINE_END_HYPHEN.search(text, start, stop)
+        if match is None:
+            pos = hyphen + 1
+            continue
+        yield match
+        pos = match.end()
+
+
+def _sub_matches(text: str, matches: Iterable[re.Match], replace) -> str:
+    """``text`` with each of ``matches`` (in order, not overlapping) replaced by ``replace(match)``."""
+    parts = []
+    cursor = 0
+    for match in matches:
+        parts.append(text[cursor:match.start()])
+        parts.append(replace(match))
+        cursor = match.end()
+    if not parts:
+        return text
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+def _squeeze_spaces(text: str) -> str:
+    """Runs of spaces (wide ones included) become one space, and spaces beside a line break go.
+
+    The same as ``re.sub(r" *\\n *", "\\n", re.sub(r"[ \\u2000-\\u200b\\u202f\\u205f\\u3000]+", " ", text))``,
+    but built from searches with a literal start and ``str.replace``, which skip the text at C speed instead of
+    trying a match at every space.
+    """
+    if _WIDE_SPACE.search(text):
+        text = _WIDE_SPACE.sub(" ", text)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.replace(" \n", "\n").replace("\n ", "\n")
+
+
+def _strip_trailing_symbol(text: str) -> str:
+    """``_TRAILING_SYMBOL.sub("", text)``: only the last ``S/`` of a text can start that match."""
+    symbol = text.rfind("S/")
+    if symbol < 0:
+        return text
+    start = symbol
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return text[:start] + _TRAILING_SYMBOL.sub("", text[start:])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -497,9 +581,9 @@ def clean_speech(raw: str) -> CleanSpeech:
     text = text.replace("\t", " ")
     text = _CONTROL.sub(" ", text)
     # Markdown emphasis left by some sources (**bold**, __bold__) is not part of the speech.
-    text = re.sub(r"\*\*|__", "", text)
-    text = re.sub(r"[ \u2000-\u200b\u202f\u205f\u3000]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text).strip()
+    if "**" in text or "__" in text:
+        text = re.sub(r"\*\*|__", "", text)
+    text = _squeeze_spaces(text).strip()
 
     speaker = country = language = ""
     header = parse_header(text)
@@ -507,24 +591,37 @@ def clean_speech(raw: str) -> CleanSpeech:
         speaker, country, language = header.speaker, header.country, header.language
         rest = text[header.end:]
         text = (header.moved_text + " " + rest) if header.moved_text else rest
-    text = _STAGE_NOTE.sub("", text)
+    if "(sp" in text or "(interpretation" in text or "(translation" in text:  # what every stage note starts with
+        text = _STAGE_NOTE.sub("", text)
 
     lines = [line for line in text.split("\n") if not _ARTEFACT_LINE.match(line) or not line.strip()]
     text = "\n".join(lines)
     # A line ending in " -" is a dash, not hyphenation: keep the spaces around it.
-    text = re.sub(r" [-–—]\n", " - ", text)
+    if "-\n" in text or "–\n" in text or "—\n" in text:
+        text = re.sub(r" [-–—]\n", " - ", text)
     evidence = _HyphenEvidence.of(text) if "-\n" in text else None
     text = _dehyphenate(text, evidence)
+    # Each substitution below runs only where its hint (text every match contains) is present: first looked
+    # for in the whole text (where a paragraph's space may still be a line break), then in the paragraph.
+    maybe_job = _JOB_NUMBER_HINT.search(text) is not None
+    maybe_fraction = "/" in text
+    maybe_one = _OCR_ONE_TEXT_HINT.search(text) is not None
     # Each paragraph is a list of parts joined at the end: re-joining thousands of page-broken pieces by
     # string concatenation would copy the growing paragraph every time (quadratic).
     paragraphs: list[list[str]] = []
-    for block in re.split(r"\n{2,}", text):
-        paragraph = re.sub(r"\s+", " ", block).strip()
+    # Blocks between blank lines; splitting at "\n\n" leaves the extra line breaks of longer runs at the
+    # edges of blocks, where the white-space collapse below removes them (as re.split(r"\n{2,}") would).
+    for block in text.split("\n\n"):
+        paragraph = " ".join(block.split())  # re.sub(r"\s+", " ", block).strip(), faster
         if not paragraph or _PROCEDURE_PARAGRAPH.match(paragraph):
             continue
-        paragraph = _INLINE_JOB_NUMBER.sub("", paragraph)
-        paragraph = _INLINE_PAGE_FRACTION.sub("", paragraph)
-        paragraph = _OCR_ONE.sub("I", paragraph).strip()
+        if maybe_job and _JOB_NUMBER_HINT.search(paragraph):
+            paragraph = _INLINE_JOB_NUMBER.sub("", paragraph)
+        if maybe_fraction and "/" in paragraph:
+            paragraph = _INLINE_PAGE_FRACTION.sub("", paragraph)
+        if maybe_one and _OCR_ONE_HINT.search(paragraph):
+            paragraph = _OCR_ONE.sub("I", paragraph)
+        paragraph = paragraph.strip()
         if not paragraph:
             continue
         # A page break in mid-sentence leaves a paragraph without final punctuation followed by one that
@@ -544,7 +641,7 @@ def clean_speech(raw: str) -> CleanSpeech:
             continue
         paragraphs.append([paragraph])
     text = "\n\n".join("".join(parts) for parts in paragraphs)
-    text = _TRAILING_SYMBOL.sub("", text).strip()
+    text = _strip_trailing_symbol(text).strip()
     return CleanSpeech(text=text, speaker=speaker, country=country, language=language)
 
 
@@ -589,21 +686,30 @@ def _is_boundary(text: str, match: re.Match, start: int) -> bool:
         return True
     word = text[word_start:word_end].lstrip("([\"'“‘")
     low = word.lower()
-    after = text[match.end():match.end() + 40].lstrip()
-    after = after.lstrip("\"'“‘([")
-    next_word = re.match(r"[\w'’]+", after)
-    next_word = next_word.group().lower() if next_word else ""
+    # The words after the mark are looked at only when the word before it is ambiguous (most are not).
     if low in NUMBER_ABBREVIATIONS:
-        return not after[:1].isdigit()
+        return not _text_after(text, match)[:1].isdigit()
     if low in ABBREVIATIONS:
         if _DOTTED.match(word) or low in {"a.m", "p.m", "inc", "ltd", "corp"}:
-            return next_word in SENTENCE_STARTERS
+            return _next_word(text, match) in SENTENCE_STARTERS
         return False
     if len(word) == 1 and word.isupper():  # an initial: "J. Smith"
         return False
-    if _DOTTED.match(word):  # other dotted acronyms
-        return next_word in SENTENCE_STARTERS
+    if "." in word and _DOTTED.match(word):  # other dotted acronyms
+        return _next_word(text, match) in SENTENCE_STARTERS
     return True
+
+
+_NEXT_WORD = re.compile(r"[\w'’]+")
+
+
+def _text_after(text: str, match: re.Match) -> str:
+    return text[match.end():match.end() + 40].lstrip().lstrip("\"'“‘([")
+
+
+def _next_word(text: str, match: re.Match) -> str:
+    found = _NEXT_WORD.match(_text_after(text, match))
+    return found.group().lower() if found else ""
 
 
 def _skip_space(text: str, position: int, end: int) -> int:
@@ -914,7 +1020,8 @@ def _normalise_year(value: str) -> str:
     return match.group(1) if match else str(value)
 
 
-def _frame(records: list[dict]) -> pd.DataFrame:
+def _frame(records: list[dict], *, sort: bool = True) -> pd.DataFrame:
+    """The documents table of records (sorted by doc_id unless ``sort`` is false)."""
     columns = DOCUMENT_COLUMNS + ["text", "raw_chars"]
     if not records:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
@@ -924,11 +1031,16 @@ def _frame(records: list[dict]) -> pd.DataFrame:
     for column in columns[:-1]:
         frame[column] = frame[column].astype(object)
     frame["raw_chars"] = frame["raw_chars"].astype("int64")
-    return frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    return frame.sort_values("doc_id", kind="stable").reset_index(drop=True) if sort else frame
 
 
-def _dedupe(records: list[dict], skipped: list[tuple[str, str]]) -> list[dict]:
-    seen: dict[str, str] = {}
+def _dedupe(records: list[dict], skipped: list[tuple[str, str]], seen: dict[str, str] | None = None) -> list[dict]:
+    """Keep the first record of each doc_id; later ones go to ``skipped``.
+
+    ``seen`` (doc_id → source file) carries the doc_ids of earlier batches, so batches deduplicated in input
+    order give the same result as one pass over all records.
+    """
+    seen = {} if seen is None else seen
     kept = []
     for record in records:
         doc_id = record["doc_id"]
@@ -940,52 +1052,157 @@ def _dedupe(records: list[dict], skipped: list[tuple[str, str]]) -> list[dict]:
     return kept
 
 
-def read_folder(root: Path, *, progress: bool = False, exclude: Iterable[str | Path] = ()) -> Corpus:
-    """Read every ``.txt`` file under ``root`` (recursively), with ``metadata.csv`` files if present.
+# Reading a corpus is a plan (which speeches to read, with their doc_id and metadata: cheap, serial), a map
+# (read_batch: read, decode and clean each speech of a batch; pure, so any number of processes can run it)
+# and an assembly (deduplicate in input order, sort). read_corpus runs the three in one process; the
+# pipeline runs the map in worker processes, batch by batch.
 
-    Folders in ``exclude`` are not walked (``run`` passes its output folder, which may lie inside the corpus).
 
-    Raises
-    ------
-    InputError
-        If the folder holds no ``.txt`` file at all.
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """One speech to read: a file of a folder corpus, or a row of a table corpus.
+
+    Attributes
+    ----------
+    where : str
+        How ``skipped.csv`` and ``source_file`` name it: the path relative to the corpus folder, or
+        ``table.csv:LINE`` / ``table.parquet row N``.
+    doc_id : str
+    metadata : dict
+        Metadata values for this speech (a ``metadata.csv`` row, or the table's other columns).
+    name_hint : str
+        File name whose UN naming convention fills year, meeting, session and country code.
+    path : str, optional
+        The file to read (folder corpora).
+    raw : str, optional
+        The text itself (table corpora).
     """
+
+    where: str
+    doc_id: str
+    metadata: dict
+    name_hint: str
+    path: str | None = None
+    raw: str | None = None
+
+
+@dataclasses.dataclass
+class SourceBatch:
+    """Consecutive inputs of a corpus: what one task of the map reads (:func:`read_batch`).
+
+    Either a list of :class:`Source` (folder corpora), or rows of a table kept as a DataFrame slice with
+    where each row is (``places``), which travels to a worker process as compact Arrow buffers; their
+    Sources are made where the batch is read.
+    """
+
+    sources: list[Source] = dataclasses.field(default_factory=list)
+    rows: pd.DataFrame | None = None
+    places: list[str] = dataclasses.field(default_factory=list)
+    first: int = 1  # number of the first row of the table (from 1)
+    width: int = 1  # digits of the table's row count (doc_id "row0042")
+
+    def __len__(self) -> int:
+        return len(self.sources) if self.rows is None else len(self.rows)
+
+    def expand(self) -> list[tuple[str, Source | None]]:
+        """``(where, source)`` for each input; ``source`` is ``None`` for a table row with no text."""
+        if self.rows is None:
+            return [(source.where, source) for source in self.sources]
+        found: list[tuple[str, Source | None]] = []
+        for number, (row, where) in enumerate(zip(self.rows.to_dict("records"), self.places), start=self.first):
+            raw = row.get("text")
+            if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
+                found.append((where, None))
+                continue
+            doc_id = str(row.get("doc_id") or "").strip() or f"row{number:0{self.width}d}"
+            meta = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+                    for k, v in row.items() if k != "text"}
+            hint = Path(str(meta.get("source_file") or doc_id)).name
+            found.append((where, Source(where=where, doc_id=doc_id, metadata=meta, name_hint=hint, raw=str(raw))))
+        return found
+
+
+@dataclasses.dataclass
+class CorpusPlan:
+    """What :func:`plan_corpus` found: the inputs to read, in order, and what was refused or noted already.
+
+    A folder corpus lists its :class:`Source` files; a table corpus keeps the table itself (``table``, with
+    where each row is in ``places``), so that no speech is turned into a Python string before the process
+    that reads it.
+    """
+
+    skipped: list[tuple[str, str]]
+    source: str
+    notes: list[str] = dataclasses.field(default_factory=list)
+    sources: list[Source] = dataclasses.field(default_factory=list)
+    table: pd.DataFrame | None = None
+    places: list[str] = dataclasses.field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sources) if self.table is None else len(self.table)
+
+    def batches(self, size: int) -> list[SourceBatch]:
+        """The inputs in consecutive batches of ``size``."""
+        if self.table is None:
+            return [SourceBatch(sources=self.sources[start:start + size])
+                    for start in range(0, len(self.sources), size)]
+        width = len(str(len(self.table)))
+        return [SourceBatch(rows=self.table.iloc[start:start + size], places=self.places[start:start + size],
+                            first=start + 1, width=width) for start in range(0, len(self.table), size)]
+
+
+#: What :func:`read_batch` gives for each input: where it is, and :func:`read_source`'s result.
+Read = tuple[str, tuple[dict | None, str, str]]
+
+
+def read_source(source: Source) -> tuple[dict | None, str, str]:
+    """Read and clean one speech: ``(record, reason, note)``.
+
+    ``record`` is the document row (:data:`DOCUMENT_COLUMNS`, ``text``, ``raw_chars``), or ``None`` when the
+    speech is skipped, ``reason`` then saying why; ``note`` is a caveat of a speech that was read (e.g.
+    decoded as Windows-1252).
+    """
+    note = ""
+    if source.path is not None:
+        try:
+            raw, note = read_text_file(source.path)
+        except SkipFile as reason:
+            return None, str(reason), ""
+    else:
+        raw = source.raw or ""
+    try:
+        record = _document_record(source.doc_id, raw, source.metadata, source_file=source.where,
+                                  name_hint=source.name_hint)
+    except SkipFile as reason:
+        return None, str(reason), ""
+    return record, "", note
+
+
+def read_batch(batch: SourceBatch) -> list[Read]:
+    """:func:`read_source` for each input of a batch: ``(where, (record, reason, note))`` in order."""
+    return [(where, read_source(source) if source is not None else (None, "empty text", ""))
+            for where, source in batch.expand()]
+
+
+def _plan_folder(root: Path, *, exclude: Iterable[str | Path] = ()) -> CorpusPlan:
     listing = _list_folder(root, exclude=exclude)
     if not listing.texts:
         others = [path for path, _ in listing.skipped]
         hint = f" ({len(others)} other entries, e.g. {others[0]!r})" if others else ""
         raise InputError(f"no .txt speeches found in this folder{hint}", path=root)
     skipped = list(listing.skipped)
-    notes: list[str] = []
     by_id, by_file = _load_metadata(root, listing.metadata, skipped)
-    records = []
-    for path in _progress(listing.texts, progress, desc="reading speeches", unit="file"):
-        relative = path.relative_to(root).as_posix()
-        try:
-            raw, note = read_text_file(path)
-        except SkipFile as reason:
-            skipped.append((relative, str(reason)))
-            continue
+    sources = []
+    for path in listing.texts:
         stem = path.stem
         meta = by_file.get(path.name) or by_id.get(stem) or {}
         doc_id = str(meta.get("doc_id") or stem).strip() or stem
-        try:
-            records.append(_document_record(doc_id, raw, meta, source_file=relative, name_hint=path.name))
-        except SkipFile as reason:
-            skipped.append((relative, str(reason)))
-            continue
-        if note:
-            notes.append(f"{relative}: {note}")
-    records = _dedupe(records, skipped)
-    return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=str(root))
+        sources.append(Source(where=path.relative_to(root).as_posix(), doc_id=doc_id, metadata=meta,
+                              name_hint=path.name, path=str(path)))
+    return CorpusPlan(skipped=skipped, source=str(root), sources=sources)
 
 
-def read_table(path: Path, *, progress: bool = False) -> Corpus:
-    """Read one ``.csv`` or ``.parquet`` table with a ``text`` column (one row per speech).
-
-    CSV rows are read one by one, so a row with broken quoting or too many values is skipped and reported
-    with its line rather than refusing the whole table.
-    """
+def _plan_table(path: Path) -> CorpusPlan:
     suffix = path.suffix.lower()
     skipped: list[tuple[str, str]] = []
     notes: list[str] = []
@@ -1014,26 +1231,76 @@ def read_table(path: Path, *, progress: bool = False) -> Corpus:
     if "text" not in table.columns:
         raise InputError(
             f"no 'text' column (columns are: {', '.join(map(str, table.columns[:12]))})", path=path)
+    return CorpusPlan(skipped=skipped, source=str(path), notes=notes, table=table, places=places)
+
+
+def plan_corpus(path: str | Path, *, exclude: Iterable[str | Path] = ()) -> CorpusPlan:
+    """The inputs of a corpus path, ready for :func:`read_batch`; see :func:`read_corpus`.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_corpus`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("corpus not found (give a folder of .txt speeches or a .csv/.parquet table)", path=path)
+    if path.is_dir():
+        return _plan_folder(path, exclude=exclude)
+    if path.suffix.lower() in {".csv", ".parquet"}:
+        return _plan_table(path)
+    raise InputError(f"unsupported corpus file type {path.suffix!r}; use a folder, .csv or .parquet", path=path)
+
+
+def assemble_corpus(plan: CorpusPlan, results: Iterable[Read]) -> Corpus:
+    """The :class:`Corpus` of a plan from the :func:`read_batch` results of its inputs (in plan order)."""
+    skipped = list(plan.skipped)
+    notes = list(plan.notes)
     records = []
-    width = len(str(len(table)))
-    rows = table.to_dict("records")
-    for number, (row, where) in enumerate(
-            _progress(list(zip(rows, places)), progress, desc="reading speeches", unit="row"), start=1):
-        raw = row.get("text")
-        if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
-            skipped.append((where, "empty text"))
+    for where, (record, reason, note) in results:
+        if record is None:
+            skipped.append((where, reason))
             continue
-        raw = str(raw)
-        doc_id = str(row.get("doc_id") or "").strip() or f"row{number:0{width}d}"
-        meta = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)) for k, v in row.items()
-                if k != "text"}
-        hint = Path(str(meta.get("source_file") or doc_id)).name
-        try:
-            records.append(_document_record(doc_id, raw, meta, source_file=where, name_hint=hint))
-        except SkipFile as reason:
-            skipped.append((where, str(reason)))
+        records.append(record)
+        if note:
+            notes.append(f"{where}: {note}")
     records = _dedupe(records, skipped)
-    return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=str(path))
+    return Corpus(documents=_frame(records), skipped=_skipped_frame(skipped), warnings=notes, source=plan.source)
+
+
+def read_folder(root: Path, *, progress: bool = False, exclude: Iterable[str | Path] = ()) -> Corpus:
+    """Read every ``.txt`` file under ``root`` (recursively), with ``metadata.csv`` files if present.
+
+    Folders in ``exclude`` are not walked (``run`` passes its output folder, which may lie inside the corpus).
+
+    Raises
+    ------
+    InputError
+        If the folder holds no ``.txt`` file at all.
+    """
+    return _read_plan(_plan_folder(Path(root), exclude=exclude), progress=progress, unit="file")
+
+
+def read_table(path: Path, *, progress: bool = False) -> Corpus:
+    """Read one ``.csv`` or ``.parquet`` table with a ``text`` column (one row per speech).
+
+    CSV rows are read one by one, so a row with broken quoting or too many values is skipped and reported
+    with its line rather than refusing the whole table.
+    """
+    return _read_plan(_plan_table(Path(path)), progress=progress, unit="row")
+
+
+def _read_plan(plan: CorpusPlan, *, progress: bool, unit: str) -> Corpus:
+    def results() -> Iterator[Read]:
+        bar = _progress(None, progress, desc="reading speeches", unit=unit, total=len(plan))
+        for batch in plan.batches(64):
+            yield from read_batch(batch)
+            if bar is not None:
+                bar.update(len(batch))
+        if bar is not None:
+            bar.close()
+
+    return assemble_corpus(plan, results())
 
 
 def _natural_key(value: str) -> list:
@@ -1066,19 +1333,11 @@ def read_corpus(path: str | Path, *, progress: bool = False, exclude: Iterable[s
     InputError
         If the path does not exist, is not a folder or a supported table, or holds no speech at all.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("corpus not found (give a folder of .txt speeches or a .csv/.parquet table)", path=path)
-    if path.is_dir():
-        corpus = read_folder(path, progress=progress, exclude=exclude)
-    elif path.suffix.lower() in {".csv", ".parquet"}:
-        corpus = read_table(path, progress=progress)
-    else:
-        raise InputError(f"unsupported corpus file type {path.suffix!r}; use a folder, .csv or .parquet", path=path)
-    return corpus
+    plan = plan_corpus(path, exclude=exclude)
+    return _read_plan(plan, progress=progress, unit="row" if plan.table is not None else "file")
 
 
-def _progress(items: Iterable, enabled: bool, **options):
+def _progress(items: Iterable | None, enabled: bool, **options):
     if not enabled:
         return items
     from tqdm.auto import tqdm

@@ -117,10 +117,94 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, float_format: str = FLOAT_FORMAT) -> Path:
-    """Write a DataFrame as UTF-8 CSV, no index, ``\\n`` line ends, fixed float format, atomically."""
+    """Write a DataFrame as UTF-8 CSV, no index, ``\\n`` line ends, fixed float format, atomically.
+
+    The bytes are those of ``frame.to_csv(index=False, float_format=float_format, lineterminator="\\n")``;
+    tables of plain columns (integers, floats, strings) are formatted column-wise by :func:`csv_bytes`,
+    several times faster than pandas' row by row.
+    """
+    try:
+        with atomic_write(path, "wb", encoding=None) as handle:
+            # In blocks of rows, so that formatting holds a few copies of a block, not of the table.
+            for start in range(0, max(len(frame), 1), _BLOCK_ROWS):
+                data = csv_bytes(frame.iloc[start:start + _BLOCK_ROWS], float_format=float_format,
+                                 header=start == 0)
+                if data is None:
+                    raise _NotPlain
+                handle.write(data)
+        return Path(path)
+    except _NotPlain:
+        pass
     with atomic_write(path) as handle:
         frame.to_csv(handle, index=False, float_format=float_format, lineterminator="\n")
     return Path(path)
+
+
+_BLOCK_ROWS = 200_000
+
+
+class _NotPlain(Exception):
+    """A table :func:`csv_bytes` does not cover."""
+
+
+_NEEDS_QUOTES = '[,"\n]'  # what makes Python's csv writer (QUOTE_MINIMAL, lineterminator "\n") quote a field
+
+
+def csv_bytes(frame: pd.DataFrame, *, float_format: str = FLOAT_FORMAT, header: bool = True) -> bytes | None:
+    """``frame.to_csv(index=False, float_format=float_format, lineterminator="\\n")`` encoded as UTF-8, built
+    column by column with Arrow; ``None`` for a frame it does not cover (one column, or a column that is not of
+    integers, floats or strings), which the caller then writes with pandas.
+
+    Integers are written as ``str`` writes them, floats with ``float_format`` (each distinct value formatted
+    once) and missing floats or strings as empty fields; a string holding ``,``, ``"`` or a line break is put
+    in quotes with its quotes doubled, exactly as the csv module does. Tests compare the bytes with pandas'.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(frame.columns) < 2 or not all(isinstance(name, str) for name in frame.columns):
+        return None  # a one-column table writes an empty field as "": leave that to pandas
+    head = (",".join(_quote(name) for name in frame.columns) + "\n").encode("utf-8") if header else b""
+    fields = []
+    for name in frame.columns:
+        column = frame[name]
+        kind = column.dtype.kind
+        if kind in "iu":
+            fields.append(pc.cast(pa.array(column.to_numpy()), pa.large_string()))
+        elif kind == "f":
+            values = column.to_numpy(dtype=np.float64)
+            missing = np.isnan(values)
+            # Distinct bit patterns, not values: 0.0 and -0.0 are written differently.
+            unique, inverse = np.unique(values[~missing].view(np.int64), return_inverse=True)
+            texts = np.full(len(values), "", dtype=object)
+            formatted = [float_format % value for value in unique.view(np.float64).tolist()]
+            texts[~missing] = np.array(formatted, dtype=object)[inverse.ravel()]
+            fields.append(pa.array(texts, type=pa.large_string()))
+        elif kind in "OU" or isinstance(column.dtype, pd.StringDtype):
+            values = column.to_numpy(dtype=object, na_value=None)
+            try:
+                text = pa.array(values, type=pa.large_string(), from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                return None  # not all strings
+            quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+            quoted = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, empty)
+            text = pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text)
+            fields.append(pc.fill_null(text, ""))
+        else:
+            return None
+    if not len(frame):
+        return head
+    # Fields joined by commas, with an empty last field: each row ends with a comma...
+    lines = pc.binary_join_element_wise(*fields, pa.scalar("", pa.large_string()), pa.scalar(",", pa.large_string()))
+    lines = pc.utf8_replace_slice(lines, -1, 2 ** 62, "\n")  # ... which becomes the line end
+    offsets, data = lines.buffers()[1], lines.buffers()[2]
+    bounds = np.frombuffer(offsets, dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return head + data.slice(int(bounds[0]), int(bounds[-1] - bounds[0])).to_pybytes()
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"' if any(char in value for char in ',"\n') else value
 
 
 def file_sha256(path: str | Path, *, chunk_size: int = 1 << 20) -> str:

@@ -25,7 +25,8 @@ ANNOTATIONS_DIR = DATA_DIR / "annotations"
 GOLD_TRAIN_FILE = ANNOTATIONS_DIR / "gold_train_v1.csv"
 GOLD_BLIND_FILE = ANNOTATIONS_DIR / "gold_blind_v1.csv"
 PROCESSED_DIR = DATA_DIR / "processed"
-CACHE_DIR = PROCESSED_DIR / "cache"
+#: Parsed corpora and finished tables of ``run`` (see :mod:`analysis.cache`); ``UNSPEECH_CACHE_DIR`` moves it.
+CACHE_DIR = Path(os.environ.get("UNSPEECH_CACHE_DIR") or PROCESSED_DIR / "cache")
 MODELS_DIR = PROCESSED_DIR / "models"
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"

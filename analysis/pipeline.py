@@ -1,37 +1,64 @@
 """Corpus → tables: the ``run`` command.
 
-Stages, each a function of DataFrames so that another backend (Dask, Spark) could run the per-document map
-and the count reduce:
+The work is a map over chunks of speeches and a reduce, so that both cores of a laptop (or the workers of a
+cluster) share it:
 
-1. :func:`analysis.corpus.read_corpus`: read, decode and clean speeches (bad inputs go to ``skipped``);
-2. :func:`analysis.corpus.segment_sentences`: sentences with offsets;
-3. :func:`build_tables`: term counts, theme scores and stance labels, aggregated per document;
-4. :func:`write_tables`: ``documents.csv``, ``sentences.csv``, ``terms.csv``, ``skipped.csv`` and
-   ``manifest.json``, each written atomically.
+* **map**, per chunk of speeches, pure functions of the chunk (:func:`parse_chunk`, then
+  :func:`analyse_chunk`): read, decode and clean each speech (:func:`analysis.corpus.read_source`), segment
+  it into sentences, tokenise and count its terms (:func:`analysis.terms.count_tokens`), count the theme
+  lexicon's terms in each sentence (:func:`analysis.themes.count_theme_terms`) and label the stance of each
+  sentence;
+* **reduce**, in input order: drop repeated doc_ids (the first wins, as :func:`analysis.corpus.read_corpus`
+  does), add the term counts (:class:`analysis.terms.TermTotals`) and the theme terms' document frequencies
+  (:class:`analysis.themes.ThemeFrequencies`): integer sums, so the order and the chunking do not matter;
+* **finish**, per chunk: TF-IDF theme scores of sentences and speeches with the corpus idf
+  (:meth:`analysis.themes.ThemeFrequencies.score`); then concatenate documents and sentences, sort;
+* **write**: ``documents.csv``, ``sentences.csv``, ``terms.csv``, ``skipped.csv`` and ``manifest.json``,
+  each atomically (:func:`write_tables`).
+
+``jobs=1`` runs the same chunk functions one after the other in this process, so the output does not depend
+on the number of workers (a test checks the bytes). Parsed corpora (cleaned texts and sentence offsets) and
+finished tables are cached under ``data/processed/cache`` (:mod:`analysis.cache`), keyed by the input's
+content and the code and configuration that produce them, so a rerun on the same corpus skips the parsing,
+or all of the work.
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .corpus import Corpus, read_corpus, segment_sentences
+from . import __version__, cache, paths
+from .corpus import (
+    Corpus,
+    CorpusPlan,
+    SourceBatch,
+    _dedupe,
+    _frame,
+    _skipped_frame,
+    plan_corpus,
+    read_batch,
+    segment_sentences,
+)
 from .errors import InputError
-from .io import ensure_output_dir, write_csv, write_text
-from .terms import count_terms, count_word_tokens
-from .text import load_stopwords
-from .stance import Method, StanceLabeller, load_codebook, stance_shares, train_stance_labeller
-from .themes import Lexicon, load_lexicon, score_corpus
+from .io import ensure_output_dir, file_sha256, write_csv, write_text
+from .terms import TermTotals, TokenCounts, count_tokens
+from .text import find_tokens, load_stopwords
+from .stance import Codebook, Method, StanceLabeller, load_codebook, stance_shares, train_stance_labeller
+from .themes import Lexicon, ThemeCounts, ThemeFrequencies, count_theme_terms, load_lexicon
 
 __all__ = [
     "DOCUMENTS_COLUMNS", "SENTENCES_COLUMNS", "TERMS_COLUMNS", "SKIPPED_COLUMNS",
-    "RunResult", "build_tables", "run", "write_tables",
+    "RunResult", "analyse_chunk", "analyse_corpus", "build_tables", "default_jobs", "parse_chunk", "run",
+    "write_tables",
 ]
 
 THEMES = ("terrorism", "trafficking", "cooperation")
@@ -45,6 +72,11 @@ SENTENCES_COLUMNS = ["doc_id", "sentence_id", "start", "end", "text", "themes", 
 TERMS_COLUMNS = ["term", "count", "docs", "rate_per_10k"]
 SKIPPED_COLUMNS = ["path", "reason"]
 
+#: Speeches per chunk of the map: large enough that the per-chunk overhead (sending the chunk to a worker,
+#: its vocabulary back) is small, small enough that both cores stay busy to the end and progress moves.
+CHUNK_SIZE = 100
+_SENTENCE_KEYS = ["doc_id", "sentence_id", "paragraph_id", "start", "end"]
+
 
 @dataclasses.dataclass
 class RunResult:
@@ -57,35 +89,36 @@ class RunResult:
     manifest: dict
 
 
-def _label_sentences(sentences: pd.DataFrame, sentence_themes: pd.DataFrame,
-                     labeller: StanceLabeller) -> pd.DataFrame:
-    """Theme and stance columns for each sentence.
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What the map needs besides the speeches (picklable, so it travels to worker processes)."""
 
-    Themes come from :func:`analysis.themes.score_corpus` (``sentence_themes``, row-aligned with
-    ``sentences``); stance, its evidence (``cue``) and ``score`` from the stance labeller.
-    """
-    labelled = sentences.copy()
-    labelled["themes"] = sentence_themes["themes"].to_numpy()
-    stance = labeller.label(sentences["text"])
-    for column in ("stance", "cue", "score"):
-        labelled[column] = stance[column].to_numpy()
-    return labelled
+    lexicon: Lexicon
+    stopwords: frozenset
+    stance: StanceLabeller | None = None  # trained by :meth:`trained` (a second or so), when needed
+    stance_method: str = "rules"
+    codebook: Codebook | None = None
+    ngram_range: tuple[int, int] = (1, 2)
 
+    @classmethod
+    def default(cls, *, themes_file: str | Path | None = None, stance_method: Method = "rules") -> Settings:
+        """The theme lexicon (``config/themes.yml`` or ``themes_file``), the stance cue file and the frequency
+        stopwords: loading them refuses a broken file before any speech is read."""
+        return cls(lexicon=load_lexicon(themes_file), stopwords=load_stopwords("frequency"),
+                   stance_method=stance_method, codebook=load_codebook())
 
-def _document_scores(documents: pd.DataFrame, sentences: pd.DataFrame,
-                     document_themes: pd.DataFrame) -> pd.DataFrame:
-    """Theme scores (from :func:`analysis.themes.score_corpus`) and stance shares per document.
+    def trained(self) -> Settings:
+        """These settings with the stance labeller trained (:func:`analysis.stance.train_stance_labeller`)."""
+        if self.stance is not None:
+            return self
+        return dataclasses.replace(self, stance=train_stance_labeller(method=self.stance_method,
+                                                                      codebook=self.codebook))
 
-    A theme the lexicon does not define (a ``--themes`` file without ``cooperation``) is an empty column;
-    themes beyond the codebook's three get their own ``theme_<name>`` columns. ``stance_<label>`` is the
-    share of the speech's sentences with that stance (empty for a speech without sentences).
-    """
-    scores = document_themes.copy()
-    for theme in THEMES:
-        if f"theme_{theme}" not in scores.columns:
-            scores[f"theme_{theme}"] = np.nan
-    shares = stance_shares(sentences, by="doc_id", labels=STANCES).drop(columns="n_sentences")
-    return scores.merge(shares, on="doc_id", how="left", validate="one_to_one")
+    def stance_key(self) -> dict:
+        """What the stance labels depend on, for the cache key (without training the labeller)."""
+        gold = paths.GOLD_TRAIN_FILE
+        return {"method": self.stance_method, "cues": self.codebook.sha256 if self.codebook else "",
+                "gold": file_sha256(gold) if gold.is_file() else ""}
 
 
 def _documents_columns(lexicon: Lexicon) -> list[str]:
@@ -95,53 +128,407 @@ def _documents_columns(lexicon: Lexicon) -> list[str]:
     return DOCUMENTS_COLUMNS[:at] + extra + DOCUMENTS_COLUMNS[at:]
 
 
-def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, stance: StanceLabeller | None = None) -> RunResult:
-    """Compute every output table from a read corpus (no I/O).
+# --------------------------------------------------------------------------------------------------
+# The map: pure functions of one chunk
+# --------------------------------------------------------------------------------------------------
 
-    ``lexicon`` defaults to ``config/themes.yml``; ``stance`` to the rule labeller of ``config/stance.yml``
-    calibrated on the gold set (:func:`analysis.stance.train_stance_labeller` with ``method="rules"``).
+def _label_sentences(sentences: pd.DataFrame, labeller: StanceLabeller | None) -> pd.DataFrame:
+    """Stance, its evidence (``cue``) and ``score`` for each sentence, from the stance labeller
+    (``themes`` is filled when the chunk is scored; without a labeller the stance columns are empty)."""
+    labelled = sentences.copy()
+    labelled["themes"] = ""
+    if labeller is None:
+        labelled["stance"], labelled["cue"], labelled["score"] = "", "", np.nan
+        return labelled
+    stance = labeller.label(sentences["text"])
+    for column in ("stance", "cue", "score"):
+        labelled[column] = stance[column].to_numpy()
+    return labelled
+
+
+def _document_summary(documents: pd.DataFrame, sentences: pd.DataFrame, n_tokens: np.ndarray) -> pd.DataFrame:
+    """Per document of a chunk (in order): ``doc_id, n_sentences, n_tokens`` and the stance shares.
+
+    ``stance_<label>`` is the share of the speech's sentences with that stance (empty for a speech without
+    sentences), as :func:`analysis.stance.stance_shares` gives it; grouped by position (``_row``), not
+    doc_id, because two documents of a chunk may share a doc_id (only the first is kept).
     """
-    if lexicon is None:
-        lexicon = load_lexicon()
-    if stance is None:
-        stance = train_stance_labeller(method="rules")
-    documents = corpus.documents
-    sentences = segment_sentences(documents)
-    document_themes, sentence_themes = score_corpus(documents, sentences, lexicon=lexicon)
-    sentences = _label_sentences(sentences, sentence_themes, stance)
-    n_tokens = documents["text"].map(count_word_tokens).astype("int64")
-    n_sentences = sentences.groupby("doc_id").size()
-    table = documents[["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic"]].copy()
-    table["n_sentences"] = table["doc_id"].map(n_sentences).fillna(0).astype("int64")
-    table["n_tokens"] = n_tokens.to_numpy()
-    table = table.merge(_document_scores(documents, sentences, document_themes), on="doc_id", how="left",
-                        validate="one_to_one")
-    table = table[_documents_columns(lexicon)].sort_values("doc_id", kind="stable").reset_index(drop=True)
+    positions = range(len(documents))
+    summary = pd.DataFrame({"doc_id": documents["doc_id"].to_numpy(dtype=object),
+                            "n_sentences": np.bincount(sentences["_row"].to_numpy(dtype=np.int64),
+                                                       minlength=len(documents)).astype(np.int64),
+                            "n_tokens": n_tokens})
+    if "stance" in sentences and sentences["stance"].ne("").any():
+        shares = stance_shares(sentences, by="_row", labels=STANCES).set_index("_row").reindex(positions)
+        for stance in STANCES:
+            summary[f"stance_{stance}"] = shares[f"stance_{stance}"].to_numpy()
+    else:
+        for stance in STANCES:
+            summary[f"stance_{stance}"] = np.nan
+    return summary
+
+
+@dataclasses.dataclass
+class Parsed:
+    """:func:`parse_chunk`'s result.
+
+    ``outcomes``: for each input, in order, ``(where, read, reason, note)`` (``read`` false when it was
+    skipped, ``reason`` saying why). ``documents``: the speeches that were read, in order, as
+    :func:`analysis.corpus.read_corpus` has them (unsorted; ``text`` Arrow-backed, which travels between
+    processes as one buffer). ``sentences``: their sentences, ``_row`` the position of their speech.
+    """
+
+    outcomes: list[tuple[str, bool, str, str]]
+    documents: pd.DataFrame
+    sentences: pd.DataFrame
+
+
+@dataclasses.dataclass
+class Analysed:
+    """:func:`analyse_chunk`'s result for a chunk of documents (rows of ``documents`` and ``counts`` in the
+    order given; ``sentences`` with ``_row``, the position of their document)."""
+
+    documents: pd.DataFrame
+    sentences: pd.DataFrame
+    counts: TokenCounts
+    themes: ThemeCounts
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self.sentences["_row"].to_numpy(dtype=np.int64)
+
+
+def parse_chunk(batch: SourceBatch) -> Parsed:
+    """Map step 1: read and clean each speech of a batch, and segment it into sentences."""
+    reads = read_batch(batch)
+    records = [record for _, (record, _, _) in reads if record is not None]
+    documents = _frame(records, sort=False)
+    documents["text"] = documents["text"].astype("str")
+    # Segment under the position as a stand-in id, so that speeches sharing a doc_id stay apart.
+    positions = np.arange(len(documents), dtype=np.int64)
+    sentences = segment_sentences(pd.DataFrame({"doc_id": positions, "text": documents["text"]}))
+    rows = sentences["doc_id"].to_numpy(dtype=np.int64)
+    sentences["doc_id"] = pd.Series(documents["doc_id"].to_numpy(dtype=object)[rows], dtype=object)
+    sentences["_row"] = rows
+    outcomes = [(where, record is not None, reason, note) for where, (record, reason, note) in reads]
+    return Parsed(outcomes=outcomes, documents=documents, sentences=sentences)
+
+
+def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Settings) -> Analysed:
+    """Map step 2: term counts, theme term counts and stance labels of a chunk of documents.
+
+    ``documents`` holds ``doc_id, text``; ``sentences`` their :func:`analysis.corpus.segment_sentences` with
+    ``_row``, the position of each sentence's document in ``documents``. Nothing here looks beyond the
+    chunk, so chunks can be analysed anywhere, in any order.
+    """
+    # Each sentence is tokenised once. A speech's tokens are its sentences' tokens one after the other
+    # (sentences cover the text but for white space, which no token holds).
+    sentences = sentences.assign(text=sentences["text"].astype("str"))
+    texts = sentences["text"].tolist()
+    sentence_tokens = list(map(find_tokens, texts))
+    document_tokens: list[list[str]] = [[] for _ in range(len(documents))]
+    for position, tokens in zip(sentences["_row"].tolist(), sentence_tokens):
+        document_tokens[position].extend(tokens)
     # Multi-word expressions the theme lexicon names ("organized crime") are counted as units.
-    terms = count_terms(documents["text"], n_tokens=int(n_tokens.sum()), phrases=lexicon.phrases)
-    sentences = sentences[SENTENCES_COLUMNS].sort_values(["doc_id", "sentence_id"], kind="stable")
-    stopwords = load_stopwords()
+    counts = count_tokens(documents["text"].tolist(), ngram_range=settings.ngram_range,
+                          stopwords=settings.stopwords, phrases=settings.lexicon.phrases, tokens=document_tokens)
+    themes = count_theme_terms(texts, settings.lexicon, tokens=sentence_tokens)
+    labelled = _label_sentences(sentences, settings.stance)
+    return Analysed(documents=_document_summary(documents, labelled, counts.n_tokens), sentences=labelled,
+                    counts=counts, themes=themes)
+
+
+def _map_batch(batch: SourceBatch, settings: Settings) -> tuple[Parsed, Analysed]:
+    parsed = parse_chunk(batch)
+    analysed = analyse_chunk(parsed.documents[["doc_id", "text"]], parsed.sentences, settings)
+    parsed.sentences = pd.DataFrame()  # sent back once, inside ``analysed``
+    return parsed, analysed
+
+
+def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Settings) -> Analysed:
+    position = {doc_id: row for row, doc_id in enumerate(documents["doc_id"])}  # doc_ids are unique here
+    sentences = sentences.assign(_row=sentences["doc_id"].map(position).to_numpy(dtype=np.int64))
+    return analyse_chunk(documents, sentences, settings)
+
+
+# --------------------------------------------------------------------------------------------------
+# Running the map: in this process or in worker processes, results in input order
+# --------------------------------------------------------------------------------------------------
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _chunks(items: Sequence, size: int) -> list[Sequence]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def _ready() -> bool:
+    return True
+
+
+class _Workers:
+    """Starts the worker processes in a background thread, so that they import the package while this
+    process reads the corpus; :func:`_map` then finds them ready (joblib reuses its process pool)."""
+
+    def __init__(self, jobs: int, corpus_path: Path, chunk_size: int):
+        self.thread = None
+        if jobs > 1 and _count_inputs(corpus_path, more_than=chunk_size) > chunk_size:
+            import threading
+
+            self.thread = threading.Thread(target=self._start, args=(jobs,), daemon=True)
+            self.thread.start()
+
+    @staticmethod
+    def _start(jobs: int) -> None:
+        from joblib import Parallel, delayed
+
+        Parallel(n_jobs=jobs, backend="loky")(delayed(_ready)() for _ in range(jobs))
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+
+
+def _count_inputs(path: Path, *, more_than: int) -> int:
+    """About how many speeches a corpus holds, counting no further than ``more_than + 1`` (cheap: file names
+    or a Parquet footer; a CSV table counts as large)."""
+    if path.is_dir():
+        found = 0
+        for _, _, filenames in os.walk(path):
+            found += sum(name.lower().endswith(".txt") for name in filenames)
+            if found > more_than:
+                break
+        return found
+    if path.suffix.lower() == ".parquet":
+        try:
+            import pyarrow.parquet as pq
+
+            return pq.read_metadata(path).num_rows
+        except Exception:  # an unreadable table: the reader will say why
+            return 0
+    return more_than + 1
+
+
+def _map(function, tasks: list[tuple], *, jobs: int, progress, sizes: list[int],
+         workers: _Workers | None = None) -> Iterator:
+    """``function(*task)`` for each task, in order; in ``jobs`` worker processes when there is more than one
+    task. ``progress`` (a tqdm bar or None) advances by ``sizes[i]`` when task ``i`` is done."""
+    parallel = jobs > 1 and len(tasks) > 1
+    if parallel and workers is not None:
+        workers.wait()  # one joblib call at a time on the pool
+    if parallel:
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=min(jobs, len(tasks)), backend="loky", return_as="generator",
+                            pre_dispatch="2*n_jobs", batch_size=1)
+        results = parallel(delayed(function)(*task) for task in tasks)
+    else:
+        results = (function(*task) for task in tasks)
+    for size, result in zip(sizes, results):
+        if progress is not None:
+            progress.update(size)
+        yield result
+
+
+def _progress_bar(enabled: bool, total: int, desc: str):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="speech", leave=False, smoothing=0.1)
+
+
+# --------------------------------------------------------------------------------------------------
+# The reduce and the tables
+# --------------------------------------------------------------------------------------------------
+
+class _Reduction:
+    """Chunk results, folded in input order, then finished."""
+
+    def __init__(self, settings: Settings, plan_skipped: Iterable[tuple[str, str]] = ()):
+        self.settings = settings
+        self.skipped: list[tuple[str, str]] = list(plan_skipped)
+        self.notes: list[str] = []
+        self.documents: list[pd.DataFrame] = []
+        self.seen: dict[str, str] = {}
+        self.totals = TermTotals()
+        self.frequencies = ThemeFrequencies(settings.lexicon)
+        self.chunks: list[tuple[Analysed, np.ndarray]] = []
+
+    def add_parsed(self, parsed: Parsed, analysed: Analysed) -> None:
+        for where, read, reason, note in parsed.outcomes:
+            if not read:
+                self.skipped.append((where, reason))
+            elif note:
+                self.notes.append(f"{where}: {note}")
+        documents = parsed.documents
+        records = [{"doc_id": doc_id, "source_file": source} for doc_id, source in
+                   zip(documents["doc_id"].tolist(), documents["source_file"].tolist())]
+        kept = {id(record) for record in _dedupe(records, self.skipped, self.seen)}
+        rows = np.fromiter((id(record) in kept for record in records), dtype=bool, count=len(records))
+        self.documents.append(documents[rows])
+        self.add_analysed(analysed, rows)
+
+    def corpus(self, source: str) -> Corpus:
+        """The corpus read: the documents kept, sorted by doc_id (as :func:`analysis.corpus.read_corpus`)."""
+        documents = _concat(self.documents)
+        if documents.empty:
+            documents = _frame([])
+        documents = documents.sort_values("doc_id", kind="stable").reset_index(drop=True)
+        return Corpus(documents=documents, skipped=_skipped_frame(self.skipped), warnings=self.notes,
+                      source=source)
+
+    def add_analysed(self, analysed: Analysed, rows: np.ndarray | None = None) -> None:
+        """Add a chunk; ``rows`` (a mask over its documents) says which documents count (default: all)."""
+        if rows is None:
+            rows = np.ones(len(analysed.documents), dtype=bool)
+        self.totals.add(analysed.counts, None if rows.all() else rows)
+        analysed.counts = None  # summed: no longer needed (it is the largest part of a chunk's result)
+        self.frequencies.add(analysed.themes, analysed.positions, rows)
+        self.chunks.append((analysed, rows))
+
+    def finish(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Per-document scores and labelled sentences of the documents kept, with the corpus idf."""
+        summaries, shares, sentences, labels = [], [], [], []
+        for analysed, rows in self.chunks:
+            positions = analysed.positions
+            _, chunk_labels, document_shares = self.frequencies.score(analysed.themes, positions, len(rows))
+            keep = rows[positions]
+            summaries.append(analysed.documents[rows])
+            shares.append(document_shares[rows])
+            sentences.append(analysed.sentences[keep] if not keep.all() else analysed.sentences)
+            labels.extend(label for label, kept in zip(chunk_labels, keep.tolist()) if kept)
+        n_themes = len(self.settings.lexicon.names)
+        summary = _concat(summaries)
+        if summary.empty:
+            summary = _document_summary(pd.DataFrame({"doc_id": []}), pd.DataFrame({"_row": []}),
+                                        np.zeros(0, dtype=np.int64))
+        scores = self.frequencies.frame(summary[["doc_id"]], np.vstack(shares) if shares else
+                                        np.zeros((0, n_themes)))
+        for theme in THEMES:  # a theme the lexicon does not define (a --themes file) is an empty column
+            if f"theme_{theme}" not in scores.columns:
+                scores[f"theme_{theme}"] = np.nan
+        scores = pd.concat([scores, summary.drop(columns="doc_id")], axis=1)
+        sentences = _concat(sentences)
+        if not sentences.empty:
+            sentences["themes"] = pd.Series(labels, dtype=object, index=sentences.index)
+        return scores, sentences
+
+
+def _sorted_sentences(sentences: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
+    """Sentences sorted by ``doc_id`` then ``sentence_id``, given the doc_ids sorted and unique.
+
+    The same order as ``sort_values(["doc_id", "sentence_id"])`` (a sentence's ``(doc_id, sentence_id)`` is
+    unique), from one integer key per sentence instead of comparing a million strings.
+    """
+    rank = pd.Index(doc_ids.to_numpy(dtype=object)).get_indexer(sentences["doc_id"].to_numpy(dtype=object))
+    sentence_id = sentences["sentence_id"].to_numpy(dtype=np.int64)
+    key = rank.astype(np.int64) * (int(sentence_id.max(initial=0)) + 1) + sentence_id
+    return sentences.iloc[np.argsort(key, kind="stable")]
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [frame for frame in frames if len(frame.columns)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
+    """The output tables from a corpus and the reduced map results over its documents."""
+    settings = reduction.settings
+    documents = corpus.documents
+    scores, sentences = reduction.finish()
+    if sentences.empty:
+        sentences = _label_sentences(segment_sentences(documents.iloc[:0]), None)
+    table = documents[["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic"]].copy()
+    table = table.merge(scores, on="doc_id", how="left", validate="one_to_one")
+    table["n_sentences"] = table["n_sentences"].astype("int64")
+    table["n_tokens"] = table["n_tokens"].astype("int64")
+    table = table[_documents_columns(settings.lexicon)].sort_values("doc_id", kind="stable").reset_index(drop=True)
+    terms = reduction.totals.table(n_tokens=int(table["n_tokens"].sum()))
+    sentences = _sorted_sentences(sentences[SENTENCES_COLUMNS], table["doc_id"])
     manifest = {
         "analysis_version": __version__,
         "corpus": corpus.source,
         "corpus_sha256": corpus_fingerprint(documents),
-        "stopwords_version": stopwords.version,
+        "stopwords_version": load_stopwords().version,
         "stance_words_version": load_stopwords("stance").version,  # left out of terms.csv
-        "themes_version": lexicon.version,
-        "themes_file": lexicon.source,
-        "themes_sha256": lexicon.sha256,
-        "stance_method": stance.method,
-        "stance_cues_version": stance.codebook.version,
-        "stance_codebook_version": stance.codebook.codebook_version,
-        "stance_cues_sha256": stance.codebook.sha256,
-        "stance_gold_sha256": stance.gold_sha256,
+        "themes_version": settings.lexicon.version,
+        "themes_file": settings.lexicon.source,
+        "themes_sha256": settings.lexicon.sha256,
+        "stance_method": settings.stance.method,
+        "stance_cues_version": settings.stance.codebook.version,
+        "stance_codebook_version": settings.stance.codebook.codebook_version,
+        "stance_cues_sha256": settings.stance.codebook.sha256,
+        "stance_gold_sha256": settings.stance.gold_sha256,
         "n_documents": int(len(table)),
         "n_sentences": int(len(sentences)),
         "n_skipped": int(len(corpus.skipped)),
         "warnings": sorted(corpus.warnings),
     }
-    return RunResult(documents=table, sentences=sentences.reset_index(drop=True), terms=terms,
+    return RunResult(documents=table, sentences=sentences.reset_index(drop=True), terms=terms[TERMS_COLUMNS],
                      skipped=corpus.skipped[SKIPPED_COLUMNS], manifest=manifest)
+
+
+def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, stance: StanceLabeller | None = None,
+                 jobs: int = 1, chunk_size: int = CHUNK_SIZE, progress: bool = False) -> RunResult:
+    """Compute every output table from a read corpus (no I/O).
+
+    ``lexicon`` defaults to ``config/themes.yml``; ``stance`` to the rule labeller of ``config/stance.yml``
+    calibrated on the gold set (:func:`analysis.stance.train_stance_labeller` with ``method="rules"``).
+    """
+    settings = Settings.default()
+    if lexicon is not None:
+        settings = dataclasses.replace(settings, lexicon=lexicon)
+    settings = dataclasses.replace(settings, stance=stance, codebook=stance.codebook) if stance is not None \
+        else settings.trained()
+    documents = corpus.documents
+    sentences = segment_sentences(documents) if len(documents) else segment_sentences(documents.iloc[:0])
+    return _analyse_parsed(corpus, sentences, settings, jobs=jobs, chunk_size=chunk_size, progress=progress)
+
+
+def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings, *, jobs: int,
+                    chunk_size: int, progress: bool, workers: _Workers | None = None) -> RunResult:
+    """Map step 2 and the reduce over an already parsed corpus (documents and sentence offsets)."""
+    documents = corpus.documents[["doc_id", "text"]]
+    groups = _chunks(range(len(documents)), chunk_size)
+    bounds = _sentence_bounds(documents["doc_id"], sentences["doc_id"])
+    tasks = []
+    for rows in groups:
+        first, stop = bounds[rows.start][0], bounds[rows.stop - 1][1]
+        tasks.append((documents.iloc[rows.start:rows.stop].reset_index(drop=True),
+                      sentences.iloc[first:stop].reset_index(drop=True), settings))
+    bar = _progress_bar(progress, len(documents), "analysing speeches")
+    reduction = _Reduction(settings)
+    try:
+        for analysed in _map(_map_documents, tasks, jobs=jobs, progress=bar, sizes=[len(r) for r in groups],
+                             workers=workers):
+            reduction.add_analysed(analysed)
+    finally:
+        if bar is not None:
+            bar.close()
+    return _tables(corpus, reduction)
+
+
+def _sentence_bounds(doc_ids: pd.Series, sentence_doc_ids: pd.Series) -> list[tuple[int, int]]:
+    """For each document (in order), the ``(first, stop)`` rows of its sentences.
+
+    Sentences must be grouped by document in the documents' order (as
+    :func:`analysis.corpus.segment_sentences` gives them, and as the cache stores them); doc_ids are unique.
+    """
+    sizes = sentence_doc_ids.value_counts(sort=False)
+    counts = doc_ids.map(sizes).fillna(0).astype("int64").to_numpy()
+    stops = np.cumsum(counts)
+    starts = stops - counts
+    order_ok = sentence_doc_ids.to_numpy(dtype=object)[starts[counts > 0]] == doc_ids.to_numpy(dtype=object)[counts > 0]
+    if not order_ok.all():
+        raise ValueError("sentences are not grouped by document in the documents' order")
+    return list(zip(starts.tolist(), stops.tolist()))
 
 
 def corpus_fingerprint(documents: pd.DataFrame) -> str:
@@ -152,26 +539,184 @@ def corpus_fingerprint(documents: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def write_tables(result: RunResult, out_dir: str | Path) -> list[Path]:
-    """Write the four tables and ``manifest.json`` into ``out_dir`` (each atomically)."""
+# --------------------------------------------------------------------------------------------------
+# The whole corpus, with the cache
+# --------------------------------------------------------------------------------------------------
+
+def _parsed_key(corpus_path: Path, exclude: Sequence[str | Path] = ()) -> str:
+    return cache.cache_key("parsed", cache.input_fingerprint(corpus_path, exclude=exclude),
+                           cache.code_fingerprint(["corpus"]))
+
+
+def _tables_key(parsed_key: str, settings: Settings) -> str:
+    modules = sorted(path.stem for path in Path(__file__).resolve().parent.glob("*.py"))
+    configs = {path.name: file_sha256(path) for path in sorted(paths.CONFIG_DIR.glob("*")) if path.is_file()}
+    configs["lexicon"] = [settings.lexicon.source, settings.lexicon.sha256]
+    configs["stance"] = settings.stance_key()
+    return cache.cache_key("tables", parsed_key, cache.code_fingerprint(modules), configs,
+                           {"ngram_range": list(settings.ngram_range)})
+
+
+def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size: int,
+                  progress: bool, workers: _Workers | None = None) -> tuple[Corpus, pd.DataFrame, RunResult]:
+    """Both map steps and the reduce over the inputs of a plan."""
+    batches = plan.batches(chunk_size)
+    bar = _progress_bar(progress, len(plan), "analysing speeches")
+    reduction = _Reduction(settings, plan.skipped)
+    sentence_offsets = []
+    try:
+        tasks = [(batch, settings) for batch in batches]
+        for parsed, analysed in _map(_map_batch, tasks, jobs=jobs, progress=bar,
+                                     sizes=[len(batch) for batch in batches], workers=workers):
+            reduction.add_parsed(parsed, analysed)
+    finally:
+        if bar is not None:
+            bar.close()
+    del tasks, batches
+    corpus = reduction.corpus(plan.source)
+    for analysed, rows in reduction.chunks:
+        sentence_offsets.append(analysed.sentences.loc[rows[analysed.positions], _SENTENCE_KEYS])
+    offsets = _concat(sentence_offsets)
+    if offsets.empty:
+        offsets = segment_sentences(corpus.documents.iloc[:0])[_SENTENCE_KEYS]
+    offsets = offsets.sort_values(["doc_id", "sentence_id"], kind="stable").reset_index(drop=True)
+    return corpus, offsets, _tables(corpus, reduction)
+
+
+def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = None,
+                   stance_method: Method = "rules", jobs: int | None = None, chunk_size: int = CHUNK_SIZE,
+                   use_cache: bool = True, cache_dir: str | Path | None = None,
+                   progress: bool = False) -> RunResult:
+    """Every output table of a corpus path (no output written): what ``run`` computes.
+
+    Parameters
+    ----------
+    corpus_path : str or Path
+        As :func:`analysis.corpus.read_corpus` takes it.
+    themes_file : str or Path, optional
+        Theme lexicon (default ``config/themes.yml``).
+    stance_method : {"rules", "model", "auto"}
+        The stance labeller (see :func:`analysis.stance.train_stance_labeller`): ``rules`` (default, fast
+        enough for a million sentences), ``model`` or ``auto``.
+    jobs : int, optional
+        Worker processes for the map (default: every core this process may use). The tables do not depend
+        on it.
+    chunk_size : int
+        Speeches per chunk of the map.
+    use_cache : bool
+        Read and write the cache of parsed corpora and finished tables (see :mod:`analysis.cache`).
+    cache_dir : str or Path, optional
+        Where the cache lives (default ``data/processed/cache``).
+    progress : bool
+        Show a progress bar on standard error.
+    """
+    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
+                              chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+    for store in stores:
+        store()
+    return result
+
+
+def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk_size, use_cache, cache_dir,
+             progress, exclude: Sequence[str | Path] = ()) -> tuple[RunResult, list]:
+    """:func:`analyse_corpus`, returning the cache writes still to do (callables) beside the result, so that
+    ``run`` can do them while it writes the tables."""
+    jobs = default_jobs() if jobs is None else int(jobs)
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    corpus_path = Path(corpus_path)
+    settings = Settings.default(themes_file=themes_file, stance_method=stance_method)
+    if not corpus_path.exists():
+        plan_corpus(corpus_path, exclude=exclude)  # raises the reader's error
+    if not use_cache:
+        workers = _Workers(jobs, corpus_path, chunk_size)
+        settings = settings.trained()
+        plan = plan_corpus(corpus_path, exclude=exclude)
+        return _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size, progress=progress,
+                             workers=workers)[2], []
+    parsed_key = _parsed_key(corpus_path, exclude)
+    tables_key = _tables_key(parsed_key, settings)
+    stored = cache.load_entry(tables_key, cache_dir=cache_dir)
+    parsed = cache.load_entry(parsed_key, cache_dir=cache_dir)
+    if stored is not None and parsed is not None:
+        return _result_from_cache(stored, parsed[0]["documents"], source=str(corpus_path)), []
+    # The workers start while the labeller trains and the corpus is read.
+    workers = _Workers(jobs, corpus_path, chunk_size)
+    settings = settings.trained()
+    stores = []
+    if parsed is not None:
+        tables, meta = parsed
+        corpus = Corpus(documents=tables["documents"], skipped=tables["skipped"],
+                        warnings=list(meta.get("warnings", [])), source=str(corpus_path))
+        result = _analyse_parsed(corpus, _with_text(tables["sentences"], corpus.documents), settings, jobs=jobs,
+                                 chunk_size=chunk_size, progress=progress, workers=workers)
+    else:
+        plan = plan_corpus(corpus_path, exclude=exclude)
+        corpus, offsets, result = _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size,
+                                                progress=progress, workers=workers)
+        stores.append(functools.partial(
+            cache.store_entry, parsed_key, {"documents": corpus.documents, "sentences": offsets,
+                                            "skipped": corpus.skipped},
+            meta={"warnings": corpus.warnings}, cache_dir=cache_dir))
+    manifest = {key: value for key, value in result.manifest.items() if key != "corpus"}
+    # Sentence texts are slices of the parsed documents, which the other entry holds: not stored twice.
+    stores.append(functools.partial(
+        cache.store_entry, tables_key, {"documents": result.documents,
+                                        "sentences": result.sentences.drop(columns="text"),
+                                        "terms": result.terms, "skipped": result.skipped},
+        meta={"manifest": manifest}, cache_dir=cache_dir))
+    return result, stores
+
+
+def _with_text(offsets: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Sentence offsets with their ``text`` sliced from the cleaned documents."""
+    texts = dict(zip(documents["doc_id"], documents["text"]))
+    sentences = offsets.copy()
+    sentences["text"] = pd.Series([texts[d][a:b] for d, a, b in zip(offsets["doc_id"], offsets["start"],
+                                                                     offsets["end"])], dtype="str")
+    return sentences
+
+
+def _result_from_cache(stored: tuple[dict[str, pd.DataFrame], dict], documents: pd.DataFrame, *,
+                       source: str) -> RunResult:
+    """The tables of a cache entry, sentence texts sliced from the parsed ``documents``."""
+    tables, meta = stored
+    manifest = dict(meta["manifest"])
+    manifest["corpus"] = source
+    sentences = _with_text(tables["sentences"], documents)[SENTENCES_COLUMNS]
+    return RunResult(documents=tables["documents"], sentences=sentences, terms=tables["terms"],
+                     skipped=tables["skipped"], manifest=dict(sorted(manifest.items())))
+
+
+def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = ()) -> list[Path]:
+    """Write the four tables and then ``manifest.json`` into ``out_dir`` (each atomically).
+
+    The tables are written by threads side by side (most of the formatting is Arrow, which runs without the
+    interpreter lock); ``also`` are more callables to run beside them (``run`` passes its cache writes).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_csv(result.documents, out_dir / "documents.csv"),
-        write_csv(result.sentences, out_dir / "sentences.csv"),
-        write_csv(result.terms, out_dir / "terms.csv"),
-        write_csv(result.skipped, out_dir / "skipped.csv"),
-        write_text(out_dir / "manifest.json", json.dumps(result.manifest, indent=2, sort_keys=True) + "\n"),
-    ]
+    jobs = [functools.partial(write_csv, getattr(result, name), out_dir / f"{name}.csv")
+            for name in ("sentences", "terms", "documents", "skipped")]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for future in [pool.submit(job) for job in [*jobs, *also]]:
+            future.result()  # re-raises the first error
+    written = [out_dir / f"{name}.csv" for name in ("documents", "sentences", "terms", "skipped")]
+    written.append(write_text(out_dir / "manifest.json",
+                              json.dumps(result.manifest, indent=2, sort_keys=True) + "\n"))
     return written
 
 
 def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path | None = None,
-        stance_method: Method = "rules", progress: bool | None = None) -> RunResult:
+        stance_method: Method = "rules", progress: bool | None = None, jobs: int | None = None,
+        chunk_size: int = CHUNK_SIZE, use_cache: bool = True, cache_dir: str | Path | None = None) -> RunResult:
     """Read a corpus, compute every table and write them into ``out_dir``.
 
-    ``stance_method`` is ``rules`` (default: fast enough for a million sentences), ``model`` or ``auto``
-    (see :func:`analysis.stance.train_stance_labeller`).
+    Options as :func:`analyse_corpus`; ``progress`` defaults to whether standard error is a terminal.
 
     Raises
     ------
@@ -184,13 +729,13 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
         progress = sys.stderr.isatty()
     if themes_file is not None and not Path(themes_file).is_file():
         raise InputError("theme lexicon not found", path=themes_file)
-    lexicon = load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
-    codebook = load_codebook()
+    load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
+    load_codebook()
     ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
-    corpus = read_corpus(corpus_path, progress=progress, exclude=[out_dir])  # --out may lie inside the corpus
-    stance = train_stance_labeller(method=stance_method, codebook=codebook)
-    result = build_tables(corpus, lexicon=lexicon, stance=stance)
-    write_tables(result, out_dir)
+    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
+                              chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress,
+                              exclude=[out_dir])  # --out may lie inside the corpus
+    write_tables(result, out_dir, also=stores)
     if result.documents.empty:
         raise InputError(f"no speech could be read ({len(result.skipped)} skipped; see "
                          f"{Path(out_dir) / 'skipped.csv'})", path=corpus_path)

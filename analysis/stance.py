@@ -700,11 +700,32 @@ def _match_buffer(texts: Sequence[str]) -> tuple[str, np.ndarray]:
     offsets = np.full(n_rows, gap, dtype=np.int64)
     if n_rows > 1:
         offsets[1:] += np.cumsum(lengths[:-1] + gap)
-    buffer = _SEPARATOR + _SEPARATOR.join([text.translate(_MATCH_TABLE) for text in texts])
+    buffer = _normalised_buffer(texts)
     lowered = buffer.lower()
     if len(lowered) != len(buffer):  # a character whose lower case is longer: keep it as it is
         lowered = "".join(char if len(char.lower()) != 1 else char.lower() for char in buffer)
     return lowered, offsets
+
+
+_MATCH_REPLACEMENTS = tuple((chr(code), value) for code, value in sorted(_MATCH_TABLE.items()))
+
+
+def _normalised_buffer(texts: Sequence[str]) -> str:
+    """``_SEPARATOR + _SEPARATOR.join(text.translate(_MATCH_TABLE) for text in texts)``, faster.
+
+    The texts are joined first (with NUL standing in for the separator's line break, which the table would
+    turn into a space), then each character of the table that occurs is replaced in one ``str.replace``
+    pass; no replacement is itself replaced, so this is the translation. ``translate`` looks every
+    character up in the table, ten times slower on long text.
+    """
+    if any("\0" in text for text in texts):
+        return _SEPARATOR + _SEPARATOR.join([text.translate(_MATCH_TABLE) for text in texts])
+    placeholder = "\0" + _SEPARATOR[1:]
+    buffer = placeholder + placeholder.join(texts)
+    for char, value in _MATCH_REPLACEMENTS:
+        if char in buffer:
+            buffer = buffer.replace(char, value)
+    return buffer.replace("\0", _SEPARATOR[0])
 
 
 def _prefix_trie(prefixes: Iterable[str]) -> str:

@@ -23,8 +23,6 @@ import re
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Sequence
 
-from nltk.tokenize import RegexpTokenizer
-
 from . import paths
 from .errors import ConfigError
 
@@ -33,6 +31,7 @@ __all__ = [
     "StopwordList",
     "analyze",
     "content_tokens",
+    "find_tokens",
     "load_stopwords",
     "ngrams",
     "normalize_token",
@@ -43,7 +42,39 @@ __all__ = [
 #: Words (letters, with internal hyphens or apostrophes), numbers (with internal separators), and the
 #: sentence punctuation that serves as an n-gram barrier.
 TOKEN_PATTERN = r"[^\W_]+(?:['’\-][^\W_]+)*|[.!?;:]"
-_TOKENIZER = RegexpTokenizer(TOKEN_PATTERN)
+
+
+#: The tokens of :func:`tokenize`, by the standard library's regex engine directly: the same list (tests
+#: check it), without NLTK's wrapper around each call. The counting code uses this.
+find_tokens = re.compile(TOKEN_PATTERN).findall
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    # Imported on first use: importing NLTK takes seconds, which the pipeline's counting workers (they
+    # use the same pattern through re directly, see analysis.terms.count_tokens) need not pay.
+    from nltk.tokenize import RegexpTokenizer
+
+    return RegexpTokenizer(TOKEN_PATTERN)
+
+
+class LearningDict(dict):
+    """A dict that computes a missing value once with ``learn(key)``, so that ``map(d.__getitem__, keys)``
+    looks up known keys at C speed (the caches of token types in :mod:`analysis.terms` and
+    :mod:`analysis.themes`). Pickled empty: a cache is rebuilt where it is used."""
+
+    def __init__(self, learn):
+        super().__init__()
+        self.learn = learn
+
+    def __missing__(self, key):
+        value = self[key] = self.learn(key)
+        return value
+
+    def __reduce__(self):
+        return (dict, ())
+
+
 _BARRIERS = frozenset(".!?;:")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
@@ -56,12 +87,12 @@ def tokenize(text: str) -> list[str]:
     """
     if not isinstance(text, str):
         raise TypeError(f"tokenize expects a str, got {type(text).__name__}")
-    return _TOKENIZER.tokenize(text)
+    return _tokenizer().tokenize(text)
 
 
 def token_spans(text: str) -> Iterator[tuple[int, int]]:
     """Character spans of :func:`tokenize`'s tokens, so that ``text[a:b]`` is the token."""
-    return _TOKENIZER.span_tokenize(text)
+    return _tokenizer().span_tokenize(text)
 
 
 def normalize_token(token: str) -> str:

@@ -33,7 +33,8 @@ from sklearn.utils.validation import check_is_fitted
 from . import paths
 from .errors import ConfigError
 from .io import read_yaml, yaml_key_lines
-from .text import TOKEN_PATTERN, content_tokens, load_stopwords, normalize_token
+from .text import content_tokens, find_tokens, load_stopwords, normalize_token
+from .text import LearningDict as _LearningDict
 
 __all__ = [
     "BASELINE_PATTERNS",
@@ -287,24 +288,9 @@ def _resolve_lexicon(lexicon: Lexicon | str | Path | None) -> Lexicon:
 # --------------------------------------------------------------------------------------------------
 
 
-class _LearningDict(dict):
-    """A dict that computes a missing value once with ``learn(key)`` (``map(d.__getitem__, keys)`` stays in C)."""
-
-    def __init__(self, learn):
-        super().__init__()
-        self.learn = learn
-
-    def __missing__(self, key):
-        value = self[key] = self.learn(key)
-        return value
-
-    def __reduce__(self):
-        return (dict, ())
-
-
 #: The project tokeniser's pattern compiled with the standard library (the same tokens as
 #: :func:`analysis.text.tokenize`, which goes through NLTK's slower ``regex`` wrapper; checked by a test).
-_TOKENS = re.compile(TOKEN_PATTERN).findall
+_TOKENS = find_tokens
 
 
 class _Matcher:
@@ -364,10 +350,14 @@ class _Matcher:
         self._info: dict[str, tuple] = {}
         self._heads: set[str] = set()
         self._word_cache: dict[str, frozenset[int]] = {}
+        self._term_themes: dict[str, frozenset[int]] = {}
+        # For count_token_lists: term → id, and token type → (id of its term + 1) * 2 + (1 if a phrase head).
+        self._term_ids = _LearningDict(lambda term: len(self._term_ids))
+        self._codes = _LearningDict(self._code)
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for name in ("_features", "_info", "_heads", "_word_cache"):
+        for name in ("_features", "_info", "_heads", "_word_cache", "_term_themes", "_term_ids", "_codes"):
             del state[name]
         return state
 
@@ -402,7 +392,10 @@ class _Matcher:
 
     def analyze(self, text: str) -> list[str]:
         """Terms of one text (see the class docstring)."""
-        tokens = _TOKENS(text)
+        return self.analyze_tokens(_TOKENS(text))
+
+    def analyze_tokens(self, tokens: list[str]) -> list[str]:
+        """Terms of one text given as its tokens (:func:`analysis.text.find_tokens`)."""
         features = list(map(self._features.__getitem__, tokens))  # unseen types go through _learn
         if self._heads.isdisjoint(tokens):  # the common case: no phrase can start here
             return list(filter(None, features))
@@ -424,13 +417,71 @@ class _Matcher:
         terms.extend(filter(None, features[done:]))
         return terms
 
+    def _code(self, raw: str) -> int:
+        feature = self._features[raw]
+        term_id = -1 if feature is None else self._term_ids[feature]
+        return (term_id + 1) * 2 + (raw in self._heads)
+
+    def count_token_lists(self, token_lists: Sequence[list[str]]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """``count_analyzed(token_lists, self.analyze_tokens)``, computed over all texts at once.
+
+        The term of every token comes from one dictionary lookup over the tokens of all texts together; only
+        the tokens that can start a phrase are looked at one by one (the phrase logic of
+        :meth:`analyze_tokens`, a phrase never running past the end of its text).
+        """
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        flat = [token for tokens in token_lists for token in tokens]
+        codes = np.fromiter(map(self._codes.__getitem__, flat), dtype=np.int64, count=len(flat))
+        ids = (codes >> 1) - 1
+        text_of = np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
+        ends = np.cumsum(lengths)
+        keep = ids >= 0
+        extra_rows: list[int] = []
+        extra_ids: list[int] = []
+        heads = np.flatnonzero(codes & 1)
+        if len(heads):
+            info, phrases, term_ids = self._info, self.phrases, self._term_ids
+            done = 0  # tokens before this index are counted already (or inside a phrase)
+            for i in heads.tolist():
+                if i < done:
+                    continue
+                end = int(ends[text_of[i]])
+                for p in info[flat[i]][2]:
+                    words = phrases[p]
+                    size = len(words)
+                    if i + size <= end and all(words[k] in info[flat[i + k]][1] for k in range(1, size)):
+                        keep[i:i + size] = False
+                        extra_rows.append(int(text_of[i]))
+                        extra_ids.append(term_ids[" ".join(info[flat[i + k]][0] for k in range(size))])
+                        done = i + size
+                        break
+        rows = np.concatenate([text_of[keep], np.asarray(extra_rows, dtype=np.int64)])
+        columns = np.concatenate([ids[keep], np.asarray(extra_ids, dtype=np.int64)])
+        used, columns = np.unique(columns, return_inverse=True)
+        terms = np.array(list(self._term_ids), dtype=object)[used] if len(used) else np.array([], dtype=object)
+        if not len(terms):
+            return sp.csr_matrix((len(token_lists), 0), dtype=np.int64), terms
+        order = np.argsort(terms, kind="stable")
+        position = np.empty(len(order), dtype=np.int64)
+        position[order] = np.arange(len(order), dtype=np.int64)
+        matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, position[columns.ravel()])),
+                               shape=(len(token_lists), len(terms)), dtype=np.int64)
+        matrix.sum_duplicates()
+        return matrix, terms[order]
+
     def term_themes(self, term: str) -> set[int]:
         """Indices of the themes a term (a token or space-joined words) belongs to.
 
         A term of several words (a lexicon phrase, or an n-gram of :class:`analysis.terms.TermAnalyzer` that
         may hold one, such as ``transnational organized crime``) has the themes of its words and of every
-        lexicon phrase inside it, minus those of the exclusions inside it.
+        lexicon phrase inside it, minus those of the exclusions inside it. Cached per term.
         """
+        found = self._term_themes.get(term)
+        if found is None:
+            found = self._term_themes[term] = frozenset(self._find_term_themes(term))
+        return set(found)
+
+    def _find_term_themes(self, term: str) -> set[int]:
         words = term.split(" ")
         ids = [self.word_ids(word) for word in words]
         themes, excluded = set(), set()
@@ -454,8 +505,13 @@ class _Matcher:
         """Binary ``(n_terms, n_themes)`` matrix: 1 where a term belongs to a theme."""
         rows, cols = [], []
         terms = list(terms)
+        cache = self._term_themes
         for row, term in enumerate(terms):
-            for t in self.term_themes(term):
+            found = cache.get(term)
+            if found is None:
+                self.term_themes(term)
+                found = cache[term]
+            for t in found:
                 rows.append(row)
                 cols.append(t)
         data = np.ones(len(rows), dtype=np.float64)
@@ -480,13 +536,13 @@ def _check_texts(texts, what: str) -> list[str]:
 
 
 def _count(matcher: _Matcher, texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Term counts of ``texts`` (rows) with the matcher's analyzer, and the sorted vocabulary."""
-    vectorizer = CountVectorizer(analyzer=matcher.analyze)
-    try:
-        counts = vectorizer.fit_transform(texts)
-    except ValueError:  # no term at all
-        return sp.csr_matrix((len(texts), 0)), np.array([], dtype=object)
-    return counts.tocsr(), vectorizer.get_feature_names_out()
+    """Term counts of ``texts`` (rows) with the matcher's analyzer, and the sorted vocabulary.
+
+    The counts of ``CountVectorizer(analyzer=matcher.analyze)``, from :meth:`_Matcher.count_token_lists`
+    (several times faster, and with each row's terms in sorted order, so TF-IDF sums over a row do not depend
+    on which sentence of the corpus a term was first seen in).
+    """
+    return matcher.count_token_lists(list(map(_TOKENS, texts)))
 
 
 def label_themes(texts: Sequence[str] | pd.Series, *, lexicon: Lexicon | str | Path | None = None) -> list[str]:
@@ -879,6 +935,124 @@ def score_corpus(
     sentence_frame = _score_frame(pd.DataFrame(index=range(len(shares))), shares, weighted.themes)
     sentence_frame["themes"] = join_labels(shares > weighted.thresholds, weighted.themes)
     return _document_frame(documents, weighted), sentence_frame
+
+
+# --------------------------------------------------------------------------------------------------
+# The same scores in chunks: the pipeline's map, reduce and finish
+# --------------------------------------------------------------------------------------------------
+# score_corpus needs the idf over the whole corpus before any sentence can be scored. Split in three so that
+# chunks of speeches can be counted anywhere: count (map, per chunk: count_theme_terms), add up document
+# frequencies (reduce: ThemeFrequencies) and score (per chunk again: ThemeFrequencies.score). A chunk's
+# vocabulary is a sorted subset of the corpus vocabulary, so every row sum runs over the same terms in the same
+# order as in one pass over the corpus: the scores are identical to score_corpus's, bit for bit (a test checks).
+
+
+@dataclasses.dataclass
+class ThemeCounts:
+    """Map step: theme-analyzer term counts of a chunk of sentences.
+
+    Attributes
+    ----------
+    counts : csr_matrix of int64, shape (n_sentences, n_terms)
+        Sorted columns and row indices (as :func:`analysis.terms.count_analyzed` gives them).
+    terms : ndarray of str, sorted
+    theme_matrix : csr_matrix of shape (n_terms, n_themes)
+        1 where a term belongs to a theme.
+    """
+
+    counts: sp.csr_matrix
+    terms: np.ndarray
+    theme_matrix: sp.csr_matrix
+
+
+def count_theme_terms(texts: Sequence[str], lexicon: Lexicon, *,
+                      tokens: Sequence[list[str]] | None = None) -> ThemeCounts:
+    """Map step: count the lexicon analyzer's terms in each sentence of a chunk.
+
+    ``tokens``, when given, are the :func:`analysis.text.find_tokens` of each text, already computed.
+    """
+    matcher = _matcher_for(lexicon)
+    texts = _check_texts(texts, "count_theme_terms")
+    counts, terms = matcher.count_token_lists(list(map(_TOKENS, texts)) if tokens is None else tokens)
+    return ThemeCounts(counts=counts, terms=terms, theme_matrix=matcher.feature_themes(terms))
+
+
+def smoothed_idf(df: np.ndarray, n_documents: int, *, smooth_idf: bool = True) -> np.ndarray:
+    """The idf ``TfidfTransformer(smooth_idf=...)`` learns from ``n_documents`` rows whose column ``j`` is
+    non-zero in ``df[j]`` rows: ``log((n + 1) / (df + 1)) + 1``, by the same floating-point operations."""
+    df = np.asarray(df).astype(np.float64)
+    df += float(smooth_idf)
+    idf = np.full_like(df, fill_value=n_documents + int(smooth_idf), dtype=np.float64)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
+
+
+class ThemeFrequencies:
+    """Reduce step: document frequencies of theme terms over chunks, then the scores of each chunk.
+
+    :meth:`add` each chunk's per-document counts (documents of different chunks are different documents),
+    then :meth:`score` each chunk. ``norm``, ``smooth_idf`` and ``min_share`` as :class:`ThemeScorer`.
+    """
+
+    def __init__(self, lexicon: Lexicon, *, norm: Literal["l1", "l2"] = "l1", smooth_idf: bool = True,
+                 min_share: float | Mapping[str, float] = 0.0):
+        self.lexicon = lexicon
+        self.norm = norm
+        self.smooth_idf = smooth_idf
+        self.thresholds = ThemeScorer(lexicon, min_share=min_share)._thresholds(lexicon.names)
+        self.n_documents = 0
+        self._parts: list[pd.Series] = []
+        self._idf: pd.Series | None = None
+
+    def add(self, counted: ThemeCounts, positions: np.ndarray, kept: np.ndarray) -> None:
+        """Add the documents of a chunk: ``positions[i]`` is the document of sentence ``i``, and only the
+        documents where ``kept`` is true count (as in :func:`score_corpus`, documents without sentences don't)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        self.n_documents += len(np.unique(positions[kept[positions]]))
+        counts = counted.counts
+        n_terms = len(counted.terms)
+        # The distinct (document, term) pairs of the kept documents: a term's document frequency is its count.
+        document = positions[np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))]
+        use = kept[document]
+        pairs = pd.unique(document[use] * max(n_terms, 1) + counts.indices[use])
+        df = np.bincount(pairs % max(n_terms, 1), minlength=n_terms)
+        seen = df > 0
+        self._parts.append(pd.Series(df[seen], index=pd.Index(counted.terms[seen], dtype=object)))
+        self._idf = None
+
+    def idf(self) -> pd.Series:
+        """Idf of each term (sorted) over the documents added so far."""
+        if self._idf is None:
+            if self._parts:
+                df = pd.concat(self._parts).groupby(level=0, sort=True).sum()
+                values = smoothed_idf(df.to_numpy(), self.n_documents, smooth_idf=self.smooth_idf)
+                self._idf = pd.Series(values, index=pd.Index(df.index.to_numpy(dtype=object), dtype=object))
+            else:
+                self._idf = pd.Series(dtype=np.float64)
+        return self._idf
+
+    def score(self, counted: ThemeCounts, positions: np.ndarray, n_documents: int
+              ) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Scores of a chunk: sentence shares, sentence labels, and the shares of its ``n_documents``
+        documents (``positions[i]``: the document of sentence ``i``; a document without sentences scores 0).
+        """
+        idf_of = self.idf()
+        found = idf_of.index.get_indexer(pd.Index(counted.terms, dtype=object))
+        # A term of no counted document (only in one that was left out) weighs nothing; its rows are dropped.
+        idf = np.where(found >= 0, idf_of.to_numpy()[np.maximum(found, 0)] if len(idf_of) else 0.0, 0.0)
+        tfidf = (counted.counts @ sp.diags(idf)).tocsr()
+        shares = _theme_shares(tfidf, counted.theme_matrix, self.norm)
+        labels = join_labels(shares > self.thresholds, self.lexicon.names)
+        indicator = sp.csr_matrix((np.ones(len(positions)), (positions, np.arange(len(positions)))),
+                                  shape=(n_documents, len(positions)))
+        documents = _theme_shares((indicator @ tfidf).tocsr(), counted.theme_matrix, self.norm)
+        return shares, labels, documents
+
+    def frame(self, keys: pd.DataFrame, shares: np.ndarray) -> pd.DataFrame:
+        """``keys`` with a ``theme_<name>`` column per theme and ``dominant_theme``."""
+        return _score_frame(keys, shares, self.lexicon.names)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -19,6 +19,30 @@ REQUIRE_CORPORA = os.environ.get("UNSPEECH_REQUIRE_CORPORA", "") not in ("", "0"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache_dir(tmp_path_factory):
+    """A cache folder for fixtures wider than one test (set up before the per-test one below)."""
+    folder = tmp_path_factory.mktemp("session-cache")
+    saved = paths.CACHE_DIR, os.environ.get("UNSPEECH_CACHE_DIR")
+    paths.CACHE_DIR = folder
+    os.environ["UNSPEECH_CACHE_DIR"] = str(folder)
+    yield
+    paths.CACHE_DIR = saved[0]
+    if saved[1] is None:
+        os.environ.pop("UNSPEECH_CACHE_DIR", None)
+    else:
+        os.environ["UNSPEECH_CACHE_DIR"] = saved[1]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own cache folder, so no test reads another's cache or writes into data/processed
+    (``UNSPEECH_CACHE_DIR`` carries it to the commands tests start in subprocesses)."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setattr(paths, "CACHE_DIR", folder)
+    monkeypatch.setenv("UNSPEECH_CACHE_DIR", str(folder))
+
+
 @pytest.fixture(scope="session")
 def corpora() -> Path:
     """Path of the shared real corpora (``../shared/corpora``)."""

@@ -133,3 +133,19 @@ def test_evaluate_writes_report_and_tables(tmp_path, capsys, fixtures_dir):
                  "stance_selection.csv", "stance_evaluation.md"):
         assert (out / name).is_file(), name
     assert (out / "stance_evaluation.md").read_text() == report
+
+
+def test_run_takes_jobs_and_no_cache(tmp_path, capsys):
+    assert main(["run", "--corpus", str(paths.RAW_DIR), "--out", str(tmp_path), "--no-progress", "--jobs", "1",
+                 "--no-cache"]) == 0
+    assert not paths.CACHE_DIR.exists() or not any(paths.CACHE_DIR.iterdir())
+    assert main(["run", "--corpus", str(paths.RAW_DIR), "--out", str(tmp_path), "--no-progress"]) == 0
+    assert len(list(paths.CACHE_DIR.iterdir())) == 2
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_bad_jobs_is_a_usage_error(tmp_path, capsys, value):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "--corpus", str(paths.RAW_DIR), "--out", str(tmp_path), "--jobs", value])
+    assert info.value.code == 2
+    assert "--jobs" in capsys.readouterr().err

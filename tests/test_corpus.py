@@ -468,3 +468,51 @@ def test_every_shared_folder_reads_completely(corpora, folder, n_documents, igno
     # metadata doc_ids are used, and no header survives cleaning
     assert corpus.documents["doc_id"].str.startswith(("UNSC_", "UNGA_")).all()
     assert not corpus.documents["text"].str.contains(r"^\s*Mr\. [A-Z][\w-]+ \([A-Z][^)]*\):", regex=True).any()
+
+
+# ------------------------------------------------------------------------- fast paths = the plain regexes
+# The cleaner and segmenter avoid whole-text regex scans where a cheaper route gives the same result; each
+# shortcut is checked here against the plain regex it replaces, on generated text full of the edge cases.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from analysis import corpus as corpus_module  # noqa: E402
+
+_EDGY = st.text(alphabet="ab Z1|-\n\u2003\u3000\u200b\t’'_.S/9()É", max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EDGY)
+def test_space_run_equals_the_plain_substitution(text):
+    plain = re.sub(r" *\n *", "\n", re.sub(r"[ \u2000-\u200b\u202f\u205f\u3000]+", " ", text))
+    assert corpus_module._squeeze_spaces(text) == plain
+    assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EDGY)
+def test_line_end_hyphens_equal_finditer(text):
+    fast = [m.span() for m in corpus_module._line_end_hyphens(text)]
+    assert fast == [m.span() for m in corpus_module._LINE_END_HYPHEN.finditer(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "organi-\nzation", "a-\nb-\nc", "long-\nterm and organi-\nzation", "x--\ny", "-\nab", "ab-\n", "e’-\ns",
+    "co-op-\neration", "_a-\nb", "a_-\nb",
+])
+def test_line_end_hyphens_equal_finditer_on_cases(text):
+    fast = [m.span() for m in corpus_module._line_end_hyphens(text)]
+    assert fast == [m.span() for m in corpus_module._LINE_END_HYPHEN.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EDGY)
+def test_trailing_symbol_and_hints_agree_with_the_full_patterns(text):
+    assert corpus_module._strip_trailing_symbol(text) == corpus_module._TRAILING_SYMBOL.sub("", text)
+    for words in ("1 thank", "| would", "12-34567"):
+        probe = text + words + text
+        if corpus_module._OCR_ONE.search(probe):
+            assert corpus_module._OCR_ONE_HINT.search(probe)
+        if corpus_module._INLINE_JOB_NUMBER.search(probe) and corpus_module._INLINE_JOB_NUMBER.search(probe).group():
+            assert corpus_module._JOB_NUMBER_HINT.search(probe)

@@ -689,7 +689,9 @@ def test_an_unwritable_output_folder_exits_2_before_reading_the_corpus(tmp_path,
         raise AssertionError("the corpus was read before the output folder was checked")
 
     monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
-    monkeypatch.setattr("analysis.pipeline.read_corpus", read_corpus_must_not_run)
+    # The pipeline starts reading by planning the corpus (or hashing it for the cache).
+    monkeypatch.setattr("analysis.pipeline.plan_corpus", read_corpus_must_not_run)
+    monkeypatch.setattr("analysis.cache.input_fingerprint", read_corpus_must_not_run)
     code = main(["run", "--corpus", str(fixtures_dir / "messy_corpus"), "--out", str(out), "--no-progress"])
     err = capsys.readouterr().err
     assert code == 2
@@ -709,7 +711,10 @@ def test_a_full_disk_while_writing_exits_2_naming_the_file(tmp_path, capsys, fix
     code = main(["run", "--corpus", str(fixtures_dir / "messy_corpus"), "--out", str(out), "--no-progress"])
     assert code == 2
     assert capsys.readouterr().err == f"error: {out}/sentences.csv: cannot write: No space left on device\n"
-    assert sorted(os.listdir(out)) == ["documents.csv"]  # written before; nothing half-written, no temp file
+    # The tables are written side by side: the others are complete, sentences.csv is not there (nor half of
+    # it, nor a temporary file), and neither is the manifest, which is written last.
+    assert sorted(os.listdir(out)) == ["documents.csv", "skipped.csv", "terms.csv"]
+    assert (out / "terms.csv").read_text(encoding="utf-8").endswith("\n")
 
 
 # ------------------------------------------------------------------------------ interrupted runs
@@ -872,6 +877,7 @@ def test_a_normal_run_and_a_failing_run_leave_no_temporary_files(tmp_path, fixtu
         raise RuntimeError("a bug while writing")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", broken_to_csv)
+    monkeypatch.setattr("analysis.io.csv_bytes", broken_to_csv)  # the column-wise writer most tables go through
     with pytest.raises(RuntimeError, match="a bug while writing"):
         run(fixtures_dir / "corpus", tmp_path, progress=False)
     assert sorted(os.listdir(tmp_path)) == sorted(OUTPUTS)

@@ -484,3 +484,19 @@ def test_an_unwritable_model_cache_does_not_stop_the_labelling(tmp_path, gold_pa
     assert labeller.method == "model"
     assert len(labeller.label(["We do not support the draft resolution."])) == 1
     assert blocked.read_text() == "not a folder"
+
+
+# ------------------------------------------------------------------------------ the matching buffer, faster
+
+from hypothesis import given as _given, settings as _settings, strategies as _st  # noqa: E402
+
+from analysis import stance as _stance  # noqa: E402
+
+_BUFFER_CHARS = "ab I\n\r\t()[]{}\"/’‘ʼ–—‑‐\u00a0\u2028\u2029\u0130\x00«»“”é"
+
+
+@_settings(max_examples=300, deadline=None)
+@_given(_st.lists(_st.text(alphabet=_BUFFER_CHARS, max_size=12), max_size=6))
+def test_normalised_buffer_equals_translating_each_sentence(texts):
+    expected = _stance._SEPARATOR + _stance._SEPARATOR.join(text.translate(_stance._MATCH_TABLE) for text in texts)
+    assert _stance._normalised_buffer(texts) == expected

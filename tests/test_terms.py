@@ -645,3 +645,90 @@ def test_keyness_of_the_isil_meeting_puts_terrorism_vocabulary_on_top(umuc):
     assert (top["count_target"] > 0).all()
     assert (top["log_ratio"] > 0).all() and (top["z"] > 0).all() and (top["p"] < 1e-6).all()
     assert table.notna().all().all()
+
+
+# ------------------------------------------------------- fast counting: count_tokens and TermTotals
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from analysis.terms import TermTotals, count_tokens, count_word_tokens, term_table  # noqa: E402
+
+_WORDS = ["Terrorism", "terrorism", "crime", "Crime", "organized", "organised", "the", "not", "2014", "a", "U.N.",
+          "Da'esh’s", "counter-terrorism", "États", "we", "must", "condemn", ".", ";", "!", "x", "_", "1st",
+          "exchange", "of", "information", "groups", "terrorist", "Member", "States"]
+_TEXTS = st.lists(st.lists(st.sampled_from(_WORDS), max_size=25).map(" ".join), max_size=6)
+_PHRASES = st.sampled_from([
+    (), ("organized crime",), ("organi?ed crime", "crime organized", "terror* group*", "exchange of information"),
+    ("member states", "states", "of information", "organized crime terrorism", "organized crime"),
+    ("counter-terrorism crime", "terrorist groups", "terror* groups"),
+])
+
+
+def _vectorizer_matrix(texts, ngram_range, stopwords, phrases=()):
+    vectorizer = CountVectorizer(analyzer=TermAnalyzer(ngram_range=ngram_range, stopwords=stopwords,
+                                                       phrases=phrases), dtype=np.int64)
+    try:
+        return vectorizer.fit_transform(texts), list(vectorizer.get_feature_names_out())
+    except ValueError:  # empty vocabulary
+        return None, []
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS, st.sampled_from([(1, 1), (1, 2), (2, 2), (1, 3)]), st.sampled_from(["frequency", "function"]),
+       _PHRASES)
+def test_count_tokens_equals_countvectorizer_with_the_project_analyzer(texts, ngram_range, kind, phrases):
+    stopwords = load_stopwords(kind)
+    expected, expected_terms = _vectorizer_matrix(texts, ngram_range, stopwords, phrases)
+    counts = count_tokens(texts, ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
+    matrix, found_terms = counts.sorted_matrix()
+    assert list(found_terms) == expected_terms
+    if expected is not None:
+        assert matrix.dtype == np.int64 and (matrix != expected).nnz == 0
+    assert counts.n_tokens.tolist() == [count_word_tokens(text) for text in texts]
+
+
+def test_count_tokens_on_real_speeches_equals_countvectorizer(fixtures_dir):
+    from analysis.themes import load_lexicon
+
+    texts = read_corpus(fixtures_dir / "corpus").documents["text"].tolist()
+    texts.append((paths.RAW_DIR / "sample_speech.txt").read_text(encoding="utf-8"))
+    for phrases in ((), load_lexicon().phrases):
+        expected, expected_terms = _vectorizer_matrix(texts, (1, 2), load_stopwords("frequency"), phrases)
+        matrix, found_terms = count_tokens(texts, phrases=phrases).sorted_matrix()
+        assert list(found_terms) == expected_terms and (matrix != expected).nnz == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(_TEXTS, st.data())
+def test_term_totals_of_any_split_equal_count_terms(texts, data):
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(texts)), max_size=3)))
+    parts = [texts[a:b] for a, b in zip([0, *cuts], [*cuts, len(texts)])]
+    order = data.draw(st.permutations(range(len(parts))))
+    totals = TermTotals()
+    for index in order:
+        totals.add(count_tokens(parts[index]))
+    assert_frame = pd.testing.assert_frame_equal
+    assert_frame(totals.table(), count_terms(texts))
+    merged, left, right = TermTotals(), TermTotals(), TermTotals()
+    for part in parts[: len(parts) // 2]:
+        left.add(count_tokens(part))
+    for part in parts[len(parts) // 2:]:
+        right.add(count_tokens(part))
+    merged.merge(right)
+    merged.merge(left)
+    assert_frame(merged.table(), count_terms(texts))
+
+
+def test_term_totals_can_leave_texts_out():
+    counts = count_tokens(TOY)
+    totals = TermTotals()
+    totals.add(counts, rows=np.array([True, False, True]))
+    pd.testing.assert_frame_equal(totals.table(), count_terms([TOY[0], TOY[2]]))
+
+
+def test_term_table_sorts_by_count_then_term():
+    totals = pd.DataFrame({"term": ["b", "a", "c"], "count": [2, 2, 5], "docs": [1, 2, 1]})
+    table = term_table(totals, n_tokens=100)
+    assert table["term"].tolist() == ["c", "a", "b"]
+    assert table["rate_per_10k"].tolist() == [500.0, 200.0, 200.0]

@@ -737,3 +737,72 @@ def test_lexicon_phrases_are_its_multi_word_terms():
     assert phrases == tuple(sorted(set(phrases)))
     assert "exchange of information" in phrases and "organi*ed crim*" in phrases
     assert all(len(p.split()) > 1 for p in phrases)
+
+
+# ----------------------------------------------- chunked scoring (the pipeline's map and reduce) and speed-ups
+
+from scipy import sparse as _sparse  # noqa: E402
+from sklearn.feature_extraction.text import TfidfTransformer  # noqa: E402
+
+from analysis import themes as themes_module  # noqa: E402
+from analysis.terms import count_analyzed  # noqa: E402
+from analysis.text import find_tokens  # noqa: E402
+
+_THEME_WORDS = ["organized", "organised", "crime", "drug", "trafficking", "terrorism", "terrorist", "groups",
+                "exchange", "of", "information", "international", "cooperation", "the", "and", "United", "Nations",
+                "Office", "on", "Drugs", "Crime", ".", "not", "Al", "Qaida", "foreign", "fighters", "capacity",
+                "building", "arms", "trade", "2014", "we", "co-operation"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_THEME_WORDS), max_size=20), max_size=8))
+def test_count_token_lists_equals_counting_analyze_tokens(token_lists):
+    matcher = themes_module._matcher_for(load_lexicon())
+    expected, expected_terms = count_analyzed(token_lists, matcher.analyze_tokens)
+    matrix, terms = matcher.count_token_lists(token_lists)
+    assert list(terms) == list(expected_terms)
+    assert matrix.shape == expected.shape and (matrix != expected).nnz == 0
+
+
+def test_count_token_lists_on_real_sentences_equals_analyze(fixtures_dir):
+    corpus = read_corpus(fixtures_dir / "corpus")
+    texts = segment_sentences(corpus.documents)["text"].tolist()
+    matcher = themes_module._matcher_for(load_lexicon())
+    expected, expected_terms = count_analyzed(texts, matcher.analyze)
+    matrix, terms = matcher.count_token_lists([find_tokens(text) for text in texts])
+    assert list(terms) == list(expected_terms) and (matrix != expected).nnz == 0
+
+
+@pytest.mark.parametrize("smooth", [True, False])
+def test_smoothed_idf_is_tfidftransformers_idf_bit_for_bit(smooth):
+    counts = _sparse.random(40, 300, density=0.1, random_state=1, format="csr") * 7
+    counts.data = np.ceil(counts.data)
+    counts = _sparse.vstack([counts, np.ones((1, 300))]).tocsr()  # every term in some document
+    expected = TfidfTransformer(smooth_idf=smooth).fit(counts).idf_
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    assert np.array_equal(themes_module.smoothed_idf(df, counts.shape[0], smooth_idf=smooth), expected)
+
+
+def test_theme_frequencies_over_chunks_equal_score_corpus(fixtures_dir):
+    corpus = read_corpus(fixtures_dir / "corpus")
+    documents = corpus.documents
+    sentences = segment_sentences(documents)
+    expected_documents, expected_sentences = score_corpus(documents, sentences)
+    lexicon = load_lexicon()
+    frequencies = themes_module.ThemeFrequencies(lexicon)
+    chunks = []
+    for rows in ([0, 1], [2], [3]):  # one chunk of two speeches, two of one
+        chunk = documents.iloc[rows].reset_index(drop=True)
+        chunk_sentences = segment_sentences(chunk)
+        positions = chunk_sentences["doc_id"].map({d: i for i, d in enumerate(chunk["doc_id"])}).to_numpy()
+        counted = themes_module.count_theme_terms(chunk_sentences["text"].tolist(), lexicon)
+        frequencies.add(counted, positions, np.ones(len(chunk), dtype=bool))
+        chunks.append((chunk, counted, positions))
+    shares, labels, document_shares = [], [], []
+    for chunk, counted, positions in chunks:
+        s, l, d = frequencies.score(counted, positions, len(chunk))
+        shares.append(s), labels.extend(l), document_shares.append(d)
+    names = [f"theme_{name}" for name in lexicon.names]
+    assert np.array_equal(np.vstack(document_shares), expected_documents[names].to_numpy())
+    assert np.array_equal(np.vstack(shares), expected_sentences[names].to_numpy())
+    assert labels == expected_sentences["themes"].tolist()

@@ -1,0 +1,170 @@
+"""A cache of computed tables on disk, so that re-running a notebook on the same corpus skips the work.
+
+An entry is a folder ``<cache_dir>/<key>/`` holding one Parquet file per table and a ``manifest.json`` that
+records the key, the cache format and the SHA-256 of every file. The key is a hash of everything the tables
+depend on (:func:`cache_key`): the input's content (:func:`input_fingerprint`), the source code that
+computes them (:func:`code_fingerprint`) and the configuration files (lexicon, codebook, stopwords). Change
+any of them and the key changes, so a stale entry is never found.
+
+Safety:
+
+* an entry is written into a temporary folder beside it and renamed into place in one step, so a reader
+  sees a complete entry or none (two processes writing the same entry: the second rename loses, harmlessly);
+* on reading, a missing, truncated, corrupt or foreign entry (wrong key or format, checksum mismatch,
+  unreadable Parquet) is treated as a miss, removed, and the caller recomputes and rewrites it.
+
+Tables keep their dtypes through Parquet except that text columns come back as ``object`` (as the project
+builds them), so a table read from the cache equals the one that was stored.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pandas as pd
+
+from . import __version__, paths
+from .io import file_sha256
+
+__all__ = ["CACHE_FORMAT", "cache_key", "code_fingerprint", "input_fingerprint", "load_entry", "store_entry"]
+
+#: Version of the entry layout; bump it when the layout changes (old entries are then never found).
+CACHE_FORMAT = 1
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def input_fingerprint(path: str | Path, *, exclude: Iterable[str | Path] = ()) -> str:
+    """SHA-256 of a corpus input's content.
+
+    For a table, the file's bytes. For a folder, every file the corpus reader reads (``.txt`` speeches and
+    ``metadata.csv``, as :func:`analysis.corpus.read_corpus` lists them, ``exclude`` left out): relative path,
+    then bytes, in order. Renaming, adding, removing or editing any of them changes the fingerprint; touching
+    a file does not.
+    """
+    from .corpus import _list_folder
+
+    path = Path(path)
+    digest = hashlib.sha256()
+    if path.is_dir():
+        digest.update(b"folder\0")
+        listing = _list_folder(path, exclude=exclude)
+        for file in sorted(listing.texts + listing.metadata):
+            digest.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0")
+            try:
+                digest.update(file_sha256(file).encode("ascii") + b"\0")
+            except OSError as exc:  # unreadable files are skipped by the reader: key on the reason
+                digest.update(f"unreadable: {exc.strerror or exc}".encode("utf-8") + b"\0")
+    else:
+        digest.update(b"file\0" + path.name.encode("utf-8") + b"\0" + file_sha256(path).encode("ascii"))
+    return digest.hexdigest()
+
+
+def code_fingerprint(modules: Iterable[str]) -> str:
+    """SHA-256 of the package version and the source of the named modules of ``analysis`` (e.g. ``"corpus"``).
+
+    Any edit to the code that computes a cached table changes its key, without anyone having to remember to
+    bump a version number.
+    """
+    digest = hashlib.sha256(f"analysis {__version__}\0".encode("utf-8"))
+    for module in sorted(set(modules)):
+        source = _PACKAGE_DIR / f"{module}.py"
+        digest.update(module.encode("utf-8") + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def cache_key(*parts: str | Mapping) -> str:
+    """One hex key from strings and JSON-able mappings (e.g. options), order-sensitive."""
+    digest = hashlib.sha256(f"cache format {CACHE_FORMAT}\0".encode("utf-8"))
+    for part in parts:
+        text = part if isinstance(part, str) else json.dumps(part, sort_keys=True, default=str)
+        digest.update(text.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def _entry_dir(cache_dir: str | Path | None, key: str) -> Path:
+    return Path(paths.CACHE_DIR if cache_dir is None else cache_dir) / key
+
+
+def load_entry(key: str, *, cache_dir: str | Path | None = None) -> tuple[dict[str, pd.DataFrame], dict] | None:
+    """The tables and metadata stored under ``key``, or ``None`` (a miss) if there is no sound entry.
+
+    A damaged entry is removed, so that the next :func:`store_entry` can replace it.
+    """
+    folder = _entry_dir(cache_dir, key)
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.is_file():
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("key") != key or manifest.get("format") != CACHE_FORMAT:
+            raise ValueError("foreign entry")
+        tables = {}
+        for name, expected in manifest["tables"].items():
+            file = folder / f"{name}.parquet"
+            if file_sha256(file) != expected["sha256"]:
+                raise ValueError(f"checksum mismatch in {file.name}")
+            frame = pd.read_parquet(file)
+            if len(frame) != expected["rows"] or list(frame.columns) != expected["columns"]:
+                raise ValueError(f"unexpected shape in {file.name}")
+            tables[name] = _restore_dtypes(frame, expected["object_columns"])
+        return tables, manifest.get("meta", {})
+    except Exception:  # any damage (pyarrow has its own error types for corrupt files): a miss
+        _remove(folder)
+        return None
+
+
+def store_entry(key: str, tables: Mapping[str, pd.DataFrame], *, meta: Mapping | None = None,
+                cache_dir: str | Path | None = None) -> Path | None:
+    """Store tables under ``key`` atomically; return the entry folder, or ``None`` if it could not be written.
+
+    A failure to write (disk full, read-only folder) never fails the caller: the cache is an optimisation.
+    """
+    folder = _entry_dir(cache_dir, key)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".tmp", dir=folder.parent))
+    except OSError:
+        return None
+    try:
+        described = {}
+        for name, frame in tables.items():
+            file = staging / f"{name}.parquet"
+            frame.to_parquet(file, index=False)  # atomic: staged in a temporary folder renamed in one go
+            described[name] = {"sha256": file_sha256(file), "rows": int(len(frame)),
+                               "columns": [str(c) for c in frame.columns],
+                               "object_columns": [str(c) for c in frame.columns if frame[c].dtype == object]}
+        manifest = {"key": key, "format": CACHE_FORMAT, "tables": described, "meta": dict(meta or {})}
+        with open(staging / "manifest.json", "w", encoding="utf-8") as handle:  # atomic: staged, as above
+            json.dump(manifest, handle, indent=2, sort_keys=True, default=str)  # atomic: staged, as above
+            handle.flush()
+            os.fsync(handle.fileno())
+        if folder.exists():  # a damaged or concurrent entry: replace it
+            _remove(folder)
+        os.rename(staging, folder)
+        return folder
+    except OSError:
+        _remove(staging)
+        return folder if (folder / "manifest.json").is_file() else None
+    except BaseException:
+        _remove(staging)
+        raise
+
+
+def _restore_dtypes(frame: pd.DataFrame, object_columns: list[str]) -> pd.DataFrame:
+    for column in object_columns:
+        values = frame[column]
+        if values.dtype != object:
+            frame[column] = pd.Series(values.to_numpy(dtype=object, na_value=None), index=frame.index, dtype=object)
+    return frame
+
+
+def _remove(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        shutil.rmtree(folder)
