@@ -568,11 +568,16 @@ def _check_examples(codebook: Codebook, where: _Where, positions: Mapping[str, t
                               f"{texts[row]!r}", *keys)
 
 
+#: Codebooks read so far, by (resolved path, modification time, size): a changed file is read again.
+_CODEBOOKS: dict[tuple, Codebook] = {}
+
+
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """Read and validate a stance cue file (default ``config/stance.yml``).
 
     Every pattern must compile, have no capturing group, refer only to defined lexicons, match each of its
-    ``examples`` and none of its ``counterexamples``.
+    ``examples`` and none of its ``counterexamples``. The result is cached until the file changes (a
+    :class:`Codebook` is immutable), so checking the file up front and labelling later read it once.
 
     Raises
     ------
@@ -580,6 +585,17 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         Naming the file, the line and what is wrong.
     """
     path = Path(paths.STANCE_FILE if path is None else path)
+    try:
+        stat = path.stat()
+    except OSError:
+        raise ConfigError("stance cue file not found", path=path) from None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _CODEBOOKS:
+        _CODEBOOKS[key] = _read_codebook(path)
+    return _CODEBOOKS[key]
+
+
+def _read_codebook(path: Path) -> Codebook:
     data = read_yaml(path)
     where = _Where(path)
     unknown = sorted(set(map(str, data)) - set(_TOP_KEYS))
@@ -984,22 +1000,13 @@ def _evidence(resolution: _Resolution, codebook: Codebook, rank: np.ndarray | No
     return column
 
 
-_CODEBOOKS: dict[tuple, Codebook] = {}
 
 
 def _get_codebook(codebook: Codebook | str | Path | None) -> Codebook:
     """A Codebook from an instance, a path or ``None`` (the default file); files are read once per change."""
     if isinstance(codebook, Codebook):
         return codebook
-    path = Path(paths.STANCE_FILE if codebook is None else codebook)
-    try:
-        stat = path.stat()
-    except OSError:
-        raise ConfigError("stance cue file not found", path=path) from None
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-    if key not in _CODEBOOKS:
-        _CODEBOOKS[key] = load_codebook(path)
-    return _CODEBOOKS[key]
+    return load_codebook(codebook)
 
 
 def _resolve_texts(texts, codebook: Codebook) -> _Resolution:

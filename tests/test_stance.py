@@ -96,6 +96,16 @@ def test_a_small_cue_file_loads(tmp_path):
         ["oppose", "support"]
 
 
+def test_a_cue_file_is_read_once_until_it_changes(tmp_path):
+    path = _write(tmp_path, GOOD_YAML)
+    first = load_codebook(path)
+    assert load_codebook(path) is first
+    path.write_text(GOOD_YAML.replace("version: 1\n", "version: 12\n"), encoding="utf-8")  # a new size: even a
+    # change within the same clock tick of the modification time is seen
+    changed = load_codebook(path)
+    assert changed.version == "12" and changed.sha256 != first.sha256
+
+
 @pytest.mark.parametrize("old, new, message, line", [
     ('"call(?:s|ed)? upon"', '"call(s|ed)? upon"', "capturing group", 11),
     ('"call(?:s|ed)? upon"', '"call(?:s|ed upon"', "invalid regular expression", 11),
