@@ -44,9 +44,11 @@ __all__ = [
 TOKEN_PATTERN = r"[^\W_]+(?:['’\-][^\W_]+)*|[.!?;:]"
 
 
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+
 #: The tokens of :func:`tokenize`, by the standard library's regex engine directly: the same list (tests
 #: check it), without NLTK's wrapper around each call. The counting code uses this.
-find_tokens = re.compile(TOKEN_PATTERN).findall
+find_tokens = _TOKEN_RE.findall
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,7 +57,13 @@ def _tokenizer():
     # use the same pattern through re directly, see analysis.terms.count_tokens) need not pay.
     from nltk.tokenize import RegexpTokenizer
 
-    return RegexpTokenizer(TOKEN_PATTERN)
+    tokenizer = RegexpTokenizer(TOKEN_PATTERN)
+    # Recent NLTK (3.10 here) compiles the pattern lazily with the third-party `regex` engine (under a timeout), whose
+    # \w also takes combining marks and leaves out digits such as "₂": the same text would then give other
+    # tokens than find_tokens, and other tokens under another NLTK version. Handing it the standard
+    # library's compiled pattern (which older NLTK versions compile themselves) keeps them identical.
+    tokenizer._regexp = _TOKEN_RE
+    return tokenizer
 
 
 class LearningDict(dict):

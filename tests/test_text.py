@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis import paths
 from analysis.errors import ConfigError
-from analysis.text import analyze, content_tokens, load_stopwords, ngrams, normalize_token, token_spans, tokenize
+from analysis.text import (analyze, content_tokens, find_tokens, load_stopwords, ngrams, normalize_token, token_spans,
+                           tokenize)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -118,3 +120,22 @@ def test_analyze_equals_countvectorizer_with_the_same_analyzer():
         terms = analyze(doc, ngram_range=(1, 2))
         assert {term: terms.count(term) for term in set(terms)} == {
             term: int(count) for term, count in zip(vocabulary, row) if count}
+
+
+# Combining marks, digits that are not decimal ("₂", "²"), scripts without case: where the `regex` engine
+# that recent NLTK compiles patterns with and the standard library's `re` disagree about \w.
+_EDGE_TEXTS = ["Finland \u0301s emissions of CO\u2082 fell.", "x\u00b2 + 10\u00b3 km\u00b2", "Cafe\u0301 Da\u2019esh",
+               "\u0939\u093f\u0928\u094d\u0926\u0940 \u0d2e\u0d32\u0d2f\u0d3e\u0d33\u0d02.", "\u2160\u2161 \u00bd \u0660\u0661"]
+
+
+@pytest.mark.parametrize("text", _EDGE_TEXTS)
+def test_tokenize_and_find_tokens_agree_on_unicode_edge_cases(text):
+    assert tokenize(text) == find_tokens(text)
+    assert [text[a:b] for a, b in token_spans(text)] == find_tokens(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_tokenize_and_find_tokens_agree_on_any_text(text):
+    assert tokenize(text) == find_tokens(text)
+    assert [text[a:b] for a, b in token_spans(text)] == tokenize(text)
