@@ -7,8 +7,11 @@ Usage::
 Inputs (data/annotations/): ``pool_v1.csv`` (the sampled sentences, see sample_annotation_pool.py),
 ``labels/batch_{1,2,3,4}.csv`` (first pass: stance and themes), ``labels/batch_overlap.csv`` (a second,
 independent first-pass annotation of 160 of the same sentences) and ``theme_pass/themes_{a,b}.csv`` (a second,
-themes-only pass over every sentence with a written guideline that spells out the codebook's theme rules).
-Outputs: ``gold_train_v1.csv``, ``gold_blind_v1.csv`` (stance from the first pass, themes from the theme pass),
+themes-only pass over every sentence with a written guideline that spells out the codebook's theme rules) and
+``adjudication/themes.csv`` (a third theme annotation, from the codebook alone, of every sentence on which the
+first two disagree, mixed with as many on which they agree; see sample_adjudication.py).
+Outputs: ``gold_train_v1.csv``, ``gold_blind_v1.csv`` (stance from the first pass; themes from the theme pass,
+and where the first pass disagrees with it, the majority of the three passes, theme by theme),
 ``agreement_v1.csv`` (both first-pass annotations of the overlap), and the agreement figures on stdout.
 """
 from __future__ import annotations
@@ -77,6 +80,69 @@ def report_theme_passes(first: pd.DataFrame, second: pd.DataFrame) -> None:
               f"{cohen_kappa_score(a, b):.3f} ({a.sum()} vs {b.sum()} positive)")
 
 
+def kappa(a: pd.Series, b: pd.Series) -> str:
+    """Cohen's kappa to three decimals, or "undefined" when both raters gave one label only."""
+    return f"{cohen_kappa_score(a, b):.3f}" if len(set(a) | set(b)) > 1 else "undefined"
+
+
+def adjudicate(first: pd.DataFrame, second: pd.DataFrame, third: pd.DataFrame, *,
+               name: str = "adjudication", second_name: str = "the theme pass") -> pd.DataFrame:
+    """Themes of ``second`` where it agrees with ``first``; elsewhere the majority of the three, theme by theme.
+
+    Every sentence on which ``first`` and ``second`` disagree must have a ``third`` label. Prints how the third
+    pass agrees with the two others on the sentences where those agree (its calibration), and how often it
+    sided with each on the disputed ones.
+    """
+    both = first[["id", "themes"]].merge(second[["id", "themes"]], on="id", suffixes=("_1", "_2"),
+                                         validate="one_to_one")
+    both = both.merge(third[["id", "themes"]].rename(columns={"themes": "themes_3"}), on="id", how="left",
+                      validate="one_to_one")
+    sets = {k: both[f"themes_{k}"].fillna("").map(lambda v: {p for p in v.split(";") if p}) for k in "123"}
+    disputed = sets["1"] != sets["2"]
+    missing = both.loc[disputed & both["themes_3"].isna(), "id"]
+    assert missing.empty, f"adjudication: no third label for {', '.join(missing)}"
+    checked = ~disputed & both["themes_3"].notna()
+    for theme in THEMES:
+        one, two, three = (sets[k].map(lambda labels: theme in labels) for k in "123")
+        split = disputed & (one != two)
+        print(f"{name}, {theme}: third pass agrees with the two others on {(three == two)[checked].sum()} "
+              f"of {checked.sum()} agreed sentences (kappa {kappa(two[checked], three[checked])}); "
+              f"on {split.sum()} disputed it sides with {second_name} {(three == two)[split].sum()} times")
+    majority = [sorted(theme for theme in THEMES if sum(theme in sets[k][i] for k in "123") >= 2)
+                if disputed[i] else sorted(sets["2"][i]) for i in range(len(both))]
+    out = second.set_index("id").loc[both["id"]].reset_index()
+    out["themes"] = [";".join(labels) for labels in majority]
+    changed = (out["themes"] != second.set_index("id").loc[both["id"], "themes"].to_numpy()).sum()
+    print(f"{name}: {disputed.sum()} disputed sentences, {changed} take themes other than {second_name}'s")
+    return out
+
+
+def build_dense(folder: Path, name: str) -> None:
+    """``gold_NAME.csv`` from ``NAME/`` (``heldout_v1``, ``dense_v1``): two independent theme annotations of every
+    sentence, and a third where they disagree (see sample_heldout.py); gold themes: the majority, theme by theme."""
+    part = folder / name
+    short = name.split("_")[0]
+    pool = read(part / "pool.csv")
+    first, second, third = (read(part / f"themes_{annotator}.csv") for annotator in "abc")
+    for annotator, labels in (("a", first), ("b", second)):
+        assert list(labels["id"]) == list(pool["id"]), f"{short} themes_{annotator}: ids differ from the pool"
+    both = first[["id", "themes"]].merge(second[["id", "themes"]], on="id", suffixes=("_a", "_b"))
+    for theme in THEMES:
+        a, b = (both[f"themes_{k}"].str.split(";").map(lambda labels: theme in labels) for k in "ab")
+        print(f"{short}, {theme}: annotators agree on {(a == b).mean():.3f} of {len(both)} sentences, kappa "
+              f"{cohen_kappa_score(a, b):.3f} ({a.sum()} vs {b.sum()} positive)")
+    both["themes"] = adjudicate(first, second, third, name=f"{short} adjudication",
+                                second_name="annotator b")["themes"].to_numpy()
+    gold = pool.merge(both[["id", "themes"]], on="id", validate="one_to_one")
+    gold["split"], gold["sampling"] = short, "random"
+    columns = ["id", "split", "sampling", "corpus", "body", "year", "meeting", "session", "country", "topic",
+               "debate_in_train", "doc_id", "sentence_id", "start", "end", "text", "themes"]
+    gold = realign(gold)[columns]
+    gold.to_csv(folder / f"gold_{name}.csv", index=False, lineterminator="\n")
+    counts = {theme: int(gold["themes"].str.contains(theme).sum()) for theme in THEMES}
+    print(f"{short}: {len(gold)} sentences; themes {counts}")
+
+
 def main() -> int:
     folder = paths.ANNOTATIONS_DIR
     pool = read(folder / "pool_v1.csv")
@@ -91,6 +157,7 @@ def main() -> int:
     theme_pass = pd.concat([read(folder / "theme_pass" / f"themes_{part}.csv") for part in "ab"], ignore_index=True)
     assert set(theme_pass["id"]) == set(pool["id"]) and theme_pass["id"].is_unique, "theme pass must cover the pool"
     report_theme_passes(primary, theme_pass)
+    theme_pass = adjudicate(primary, theme_pass, read(folder / "adjudication" / "themes.csv"))
     labels = primary.drop(columns=["themes", "note"]).merge(theme_pass, on="id", validate="one_to_one")
     labels["note"] = [" | ".join(part for part in parts if part) for parts in
                       zip(labels["note"], labels["id"].map(primary.set_index("id")["note"]))]
@@ -99,6 +166,8 @@ def main() -> int:
         part = gold[gold["split"] == split].sort_values("id")
         part.to_csv(folder / f"gold_{split}_v1.csv", index=False, lineterminator="\n")
         print(f"{split}: {len(part)} sentences; stance {part['stance'].value_counts().to_dict()}")
+    for name in ("heldout_v1", "dense_v1"):
+        build_dense(folder, name)
     both = second.merge(primary, on="id", suffixes=("_b", "_a"), validate="one_to_one")
     both = both[["id", "stance_a", "stance_b", "themes_a", "themes_b"]].sort_values("id")
     both.to_csv(folder / "agreement_v1.csv", index=False, lineterminator="\n")

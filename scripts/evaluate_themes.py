@@ -6,6 +6,8 @@ Usage::
     python scripts/evaluate_themes.py --cv                 # gold_train, 10-fold cross-validation by debate
     python scripts/evaluate_themes.py --cv --hybrid        # ... and the lexicon + classifier hybrid
     python scripts/evaluate_themes.py --blind              # gold_blind (score once per lexicon release)
+    python scripts/evaluate_themes.py --heldout            # gold_heldout: theme-dense speeches (idem)
+    python scripts/evaluate_themes.py --dense --errors tune  # gold_dense: theme-dense training sentences
     python scripts/evaluate_themes.py --themes OLD.yml --themes config/themes.yml   # lexicons side by side
     python scripts/evaluate_themes.py --errors tune        # also print the tune part's misclassified sentences
 
@@ -27,6 +29,16 @@ cross-validation by debate on the training folds only).
 
 ``--blind`` scores gold_blind_v1.csv, whose debates no training sentence comes from: the honest estimate, to be
 run once per lexicon release and reported whatever it says (with ``--hybrid``: fitted on all of gold_train).
+
+``--heldout`` scores gold_heldout_v1.csv: 240 sentences drawn uniformly from 60 speeches dense in the three
+themes that no gold sentence comes from (``scripts/sample_heldout.py``), labelled from the codebook alone by two
+annotators and adjudicated by a third. Its parts: sentences of debates that also have training sentences, and of
+debates that have none. It was labelled after lexicon v3 was fixed; like the blind file, it is scored once per
+lexicon release and never read for tuning.
+
+``--dense`` scores gold_dense_v1.csv, 480 training sentences drawn and labelled the same way from 120 other
+theme-dense speeches (drawn after the held-out set, from the speeches it left), split into *tune* and *dev* parts
+by debate like gold_train. Lexicon v4 was tuned on the tune parts of both training files.
 """
 from __future__ import annotations
 
@@ -47,6 +59,8 @@ from analysis.themes import (  # noqa: E402
 
 GOLD_TRAIN = paths.ANNOTATIONS_DIR / "gold_train_v1.csv"
 GOLD_BLIND = paths.ANNOTATIONS_DIR / "gold_blind_v1.csv"
+GOLD_HELDOUT = paths.ANNOTATIONS_DIR / "gold_heldout_v1.csv"
+GOLD_DENSE = paths.ANNOTATIONS_DIR / "gold_dense_v1.csv"
 N_FOLDS = 10
 THRESHOLDS = np.round(np.arange(0.30, 0.951, 0.05), 2)
 
@@ -214,20 +228,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blind", action="store_true", help="score gold_blind_v1.csv instead of gold_train")
     parser.add_argument("--themes", type=Path, action="append", default=None,
                         help="theme lexicon (default config/themes.yml); repeat to compare several")
+    parser.add_argument("--heldout", action="store_true",
+                        help="score gold_heldout_v1.csv (theme-dense speeches) instead of gold_train")
+    parser.add_argument("--dense", action="store_true",
+                        help="score gold_dense_v1.csv (theme-dense training sentences) instead of gold_train")
     parser.add_argument("--cv", action="store_true", help="cross-validation by debate over gold_train")
     parser.add_argument("--hybrid", action="store_true",
                         help="also the lexicon-or-classifier hybrid (with --cv or --blind)")
-    parser.add_argument("--errors", choices=["tune", "dev", "blind"], default=None,
+    parser.add_argument("--errors", choices=["tune", "dev", "blind", "seen_debate", "new_debate"], default=None,
                         help="also print the misclassified sentences of this part (last lexicon)")
     args = parser.parse_args(argv)
-    if args.cv and args.blind:
-        parser.error("--cv is for gold_train; --blind scores the blind file with the lexicons as they are")
+    if args.cv and (args.blind or args.heldout or args.dense):
+        parser.error("--cv is for gold_train; --blind and --heldout score their file with the lexicons as they are")
+    if args.blind + args.heldout + args.dense > 1:
+        parser.error("--blind, --heldout and --dense are three files: score one at a time")
     lexicons = [load_lexicon(path) for path in (args.themes or [None])]
     names = [f"lexicon_v{lexicon.version}" for lexicon in lexicons]
     if len(set(names)) < len(names):
         names = [f"{name} ({Path(lexicon.source).name})" for name, lexicon in zip(names, lexicons)]
-    gold = read_gold(GOLD_BLIND if args.blind else GOLD_TRAIN)
-    gold["part"] = "blind" if args.blind else gold["debate"].map(part_of)
+    gold = read_gold(GOLD_BLIND if args.blind else GOLD_HELDOUT if args.heldout else
+                     GOLD_DENSE if args.dense else GOLD_TRAIN)
+    if args.heldout:
+        gold["part"] = gold["debate_in_train"].map({"yes": "seen_debate", "no": "new_debate"})
+    else:
+        gold["part"] = "blind" if args.blind else gold["debate"].map(part_of)
     methods = {"keyword_regex": keyword_baseline(gold["text"])}
     for name, lexicon in zip(names, lexicons):
         methods[name] = label_themes(gold["text"], lexicon=lexicon)
@@ -244,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         print(spread.to_string(index=False, float_format=floats))
         return 0
     if args.hybrid:
-        if not args.blind:
-            parser.error("--hybrid needs --cv or --blind (a model scored on its own training sentences says nothing)")
+        if not (args.blind or args.heldout):
+            parser.error("--hybrid needs --cv, --blind or --heldout (a model scored on its own training sentences says nothing)")
         train = read_gold(GOLD_TRAIN)
         model = LexiconOrClassifier(lexicons[-1]).fit(train["text"].tolist(), indicator(train["themes"]),
                                                        train["debate"].to_numpy())

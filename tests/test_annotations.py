@@ -65,3 +65,34 @@ def test_gold_offsets_point_into_the_cleaned_speeches(gold, corpora):
         text = clean_speech(read_text_file(corpora / source.loc[doc_id, "source_file"])[0]).text
         for row in group.itertuples():
             assert text[int(row.start):int(row.end)] == row.text, row.id
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return pd.read_csv(paths.ANNOTATIONS_DIR / "gold_heldout_v1.csv", dtype=str, keep_default_na=False)
+
+
+def test_heldout_set_is_well_formed_and_shares_no_speech_with_the_gold_set(heldout, gold):
+    assert len(heldout) == 240 and heldout["id"].is_unique
+    for themes in heldout["themes"]:
+        labels = themes.split(";") if themes else []
+        assert labels == sorted(set(labels)) and set(labels) <= THEMES
+    assert not set(heldout["doc_id"]) & set(gold["doc_id"])
+    assert set(heldout["debate_in_train"]) == {"yes", "no"}
+
+
+def test_every_disputed_heldout_sentence_has_a_third_label():
+    folder = paths.ANNOTATIONS_DIR / "heldout_v1"
+    a, b, c = (pd.read_csv(folder / f"themes_{name}.csv", dtype=str, keep_default_na=False).set_index("id")
+               for name in "abc")
+    disputed = a.index[a["themes"] != b["themes"]]
+    assert len(disputed) and set(disputed) <= set(c.index)
+
+
+@pytest.mark.corpus
+def test_heldout_offsets_point_into_the_cleaned_speeches(heldout, corpora):
+    source = pd.read_csv(corpora / "all_metadata.csv", dtype=str, keep_default_na=False).set_index("doc_id")
+    for doc_id, group in heldout.groupby("doc_id"):
+        text = clean_speech(read_text_file(corpora / source.loc[doc_id, "source_file"])[0]).text
+        for row in group.itertuples():
+            assert text[int(row.start):int(row.end)] == row.text, row.id
