@@ -12,7 +12,9 @@ themes-only pass over every sentence with a written guideline that spells out th
 first two disagree, mixed with as many on which they agree; see sample_adjudication.py).
 Outputs: ``gold_train_v1.csv``, ``gold_blind_v1.csv`` (stance from the first pass; themes from the theme pass,
 and where the first pass disagrees with it, the majority of the three passes, theme by theme),
-``agreement_v1.csv`` (both first-pass annotations of the overlap), and the agreement figures on stdout.
+``agreement_v1.csv`` (both first-pass annotations of the overlap), ``gold_heldout_v1.csv`` and
+``gold_dense_v1.csv`` (themes only, from ``heldout_v1/`` and ``dense_v1/``: two annotators and a third where they
+disagree, see sample_heldout.py), and the agreement figures on stdout.
 """
 from __future__ import annotations
 

@@ -5,22 +5,25 @@ Usage::
     python scripts/evaluate_themes.py                      # gold_train: the tune part, the dev part, all
     python scripts/evaluate_themes.py --cv                 # gold_train, 10-fold cross-validation by debate
     python scripts/evaluate_themes.py --cv --hybrid        # ... and the lexicon + classifier hybrid
+    python scripts/evaluate_themes.py --cv --dense --hybrid --learning-curve   # both training files; more data?
     python scripts/evaluate_themes.py --blind              # gold_blind (score once per lexicon release)
     python scripts/evaluate_themes.py --heldout            # gold_heldout: theme-dense speeches (idem)
     python scripts/evaluate_themes.py --dense --errors tune  # gold_dense: theme-dense training sentences
     python scripts/evaluate_themes.py --themes OLD.yml --themes config/themes.yml   # lexicons side by side
     python scripts/evaluate_themes.py --errors tune        # also print the tune part's misclassified sentences
 
-The theme lexicon is tuned by reading the errors on the *tune* part of ``gold_train_v1.csv`` only. The *dev*
-part holds out whole debates of the training file (a quarter of them, chosen by a hash of the debate's name),
-the way the blind file holds out debates, so its score says how the lexicon transfers to debates it was not
-tuned on (lexicon v3 also used the dev part to accept or reject candidate terms, so the dev score is a
-validation score, not an untouched one). The labels scored are those ``run`` writes to ``sentences.csv`` (a
+The theme lexicon is tuned by reading the errors on the *tune* parts of the training files
+(``gold_train_v1.csv``, and from v4 ``gold_dense_v1.csv``) only. The *dev* part holds out whole debates of a
+training file (a quarter of them, chosen by a hash of the debate's name), the way the blind file holds out
+debates, so its score says how the lexicon transfers to debates it was not tuned on (lexicons v3 and v4 also
+used the dev parts to accept or reject candidate terms, so the dev score is a validation score, not an untouched
+one). The labels scored are those ``run`` writes to ``sentences.csv`` (a
 theme when any of its terms occurs in the sentence). Every table has a ``random`` stratum beside ``all``: the
 sentences sampled uniformly, the least biased estimate (see ``data/annotations/README.md``).
 
-``--cv`` splits gold_train into 10 folds of whole debates (:class:`~sklearn.model_selection.GroupKFold`; a debate
-is a Security Council meeting or a General Assembly session). A lexicon learns nothing from the folds, so its
+``--cv`` splits gold_train (with ``--dense``: gold_train and gold_dense together) into 10 folds of whole debates
+(:class:`~sklearn.model_selection.GroupKFold`; a debate is a Security Council meeting or a General Assembly
+session). A lexicon learns nothing from the folds, so its
 pooled score is its score on all of gold_train; what the folds add is the spread between debates (mean and
 standard deviation of the per-fold F1). ``--hybrid`` adds the experiment that decided against a trained model:
 label = lexicon hit OR a logistic regression's probability at least a threshold (TF-IDF word 1-2-grams and the
@@ -28,7 +31,8 @@ lexicon's hits as features, ``class_weight="balanced"``; the threshold per theme
 cross-validation by debate on the training folds only).
 
 ``--blind`` scores gold_blind_v1.csv, whose debates no training sentence comes from: the honest estimate, to be
-run once per lexicon release and reported whatever it says (with ``--hybrid``: fitted on all of gold_train).
+run once per lexicon release and reported whatever it says (with ``--hybrid``: fitted on gold_train and
+gold_dense).
 
 ``--heldout`` scores gold_heldout_v1.csv: 240 sentences drawn uniformly from 60 speeches dense in the three
 themes that no gold sentence comes from (``scripts/sample_heldout.py``), labelled from the codebook alone by two
@@ -83,6 +87,12 @@ def read_gold(path: Path) -> pd.DataFrame:
     gold = pd.read_csv(path, dtype=str, keep_default_na=False)
     gold["debate"] = gold.apply(debate, axis=1)
     return gold
+
+
+def training_gold() -> pd.DataFrame:
+    """Both training files: gold_train (stance and themes) and gold_dense (themes), the columns they share."""
+    train, dense = read_gold(GOLD_TRAIN), read_gold(GOLD_DENSE)
+    return pd.concat([train, dense[[c for c in dense.columns if c in train.columns]]], ignore_index=True)
 
 
 def indicator(labels) -> np.ndarray:
@@ -148,6 +158,43 @@ class LexiconOrClassifier:
     def predict(self, texts) -> np.ndarray:
         probabilities, hits = self._probabilities(self.vectorizer_, self.models_, list(texts))
         return hits | (probabilities >= self.thresholds_)
+
+
+def learning_curve(gold: pd.DataFrame, lexicon, *, fractions=(0.25, 0.5, 0.75, 1.0), n_folds: int = 5,
+                   seed: int = 0) -> pd.DataFrame:
+    """Cooperation F1 of a logistic regression alone, trained on a fraction of each training fold.
+
+    Folds of whole debates; features as the hybrid's (TF-IDF word 1-2-grams and the lexicon's hit). The F1 is the
+    best over :data:`THRESHOLDS` of the pooled out-of-fold probabilities, an optimistic figure on purpose: if even
+    the best threshold does not rise with more data, more labels of the same kind will not help.
+    """
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    theme = THEMES.index("cooperation")
+    texts = np.array(gold["text"].tolist(), dtype=object)
+    truth = indicator(gold["themes"])[:, theme]
+    hits = indicator(label_themes(list(texts), lexicon=lexicon))[:, theme]
+    groups = gold["debate"].to_numpy()
+    rng = np.random.default_rng(seed)
+    rows = []
+    for fraction in fractions:
+        probability = np.zeros(len(truth))
+        for train, test in GroupKFold(n_splits=n_folds).split(texts, groups=groups):
+            train = train[rng.random(len(train)) < fraction]
+            vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(texts[train])
+
+            def design(rows_):
+                return sp.hstack([vectorizer.transform(texts[rows_]),
+                                  sp.csr_matrix(hits[rows_, None].astype(np.float64))]).tocsr()
+
+            model = LogisticRegression(class_weight="balanced", max_iter=3000, random_state=seed)
+            probability[test] = model.fit(design(train), truth[train]).predict_proba(design(test))[:, 1]
+        best = max(THRESHOLDS, key=lambda t: (f1(truth, probability >= t), -t))
+        rows.append((fraction, f1(truth, probability >= best), best, f1(truth, hits)))
+    return pd.DataFrame(rows, columns=["fraction", "model_f1_best_threshold", "threshold", "lexicon_f1"])
 
 
 def f1(truth: np.ndarray, guess: np.ndarray, *, empty: float = 0.0) -> float:
@@ -235,19 +282,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cv", action="store_true", help="cross-validation by debate over gold_train")
     parser.add_argument("--hybrid", action="store_true",
                         help="also the lexicon-or-classifier hybrid (with --cv or --blind)")
+    parser.add_argument("--learning-curve", action="store_true",
+                        help="with --cv: cooperation F1 of a model alone trained on 25-100%% of each fold")
     parser.add_argument("--errors", choices=["tune", "dev", "blind", "seen_debate", "new_debate"], default=None,
                         help="also print the misclassified sentences of this part (last lexicon)")
     args = parser.parse_args(argv)
-    if args.cv and (args.blind or args.heldout or args.dense):
-        parser.error("--cv is for gold_train; --blind and --heldout score their file with the lexicons as they are")
+    if args.cv and (args.blind or args.heldout):
+        parser.error("--cv is for the training files; --blind and --heldout score their file with the lexicons "
+                     "as they are")
     if args.blind + args.heldout + args.dense > 1:
         parser.error("--blind, --heldout and --dense are three files: score one at a time")
     lexicons = [load_lexicon(path) for path in (args.themes or [None])]
     names = [f"lexicon_v{lexicon.version}" for lexicon in lexicons]
     if len(set(names)) < len(names):
         names = [f"{name} ({Path(lexicon.source).name})" for name, lexicon in zip(names, lexicons)]
-    gold = read_gold(GOLD_BLIND if args.blind else GOLD_HELDOUT if args.heldout else
-                     GOLD_DENSE if args.dense else GOLD_TRAIN)
+    if args.cv and args.dense:
+        gold = training_gold()
+    else:
+        gold = read_gold(GOLD_BLIND if args.blind else GOLD_HELDOUT if args.heldout else
+                         GOLD_DENSE if args.dense else GOLD_TRAIN)
     if args.heldout:
         gold["part"] = gold["debate_in_train"].map({"yes": "seen_debate", "no": "new_debate"})
     else:
@@ -261,16 +314,22 @@ def main(argv: list[str] | None = None) -> int:
     floats = lambda v: f"{v:.3f}"  # noqa: E731
     if args.cv:
         pooled, spread = cross_validate(gold, methods, hybrid_lexicons=lexicons[-1:] if args.hybrid else ())
-        print(f"\n{N_FOLDS}-fold cross-validation by debate over {GOLD_TRAIN.name}: out-of-fold labels pooled")
+        over = f"{GOLD_TRAIN.name} and {GOLD_DENSE.name}" if args.dense else GOLD_TRAIN.name
+        print(f"\n{N_FOLDS}-fold cross-validation by debate over {over}: out-of-fold labels pooled")
         print(pooled.to_string(index=False, float_format=floats))
         print("\nF1 per fold: mean and standard deviation over the folds (a fold without the theme in gold or "
               "prediction left out)")
         print(spread.to_string(index=False, float_format=floats))
+        if args.learning_curve:
+            print("\nLearning curve, cooperation: logistic regression alone on a fraction of each training fold "
+                  "(5 folds by debate; F1 at the best threshold, optimistic)")
+            print(learning_curve(gold, lexicons[-1]).to_string(index=False, float_format=floats))
         return 0
     if args.hybrid:
         if not (args.blind or args.heldout):
-            parser.error("--hybrid needs --cv, --blind or --heldout (a model scored on its own training sentences says nothing)")
-        train = read_gold(GOLD_TRAIN)
+            parser.error("--hybrid needs --cv, --blind or --heldout "
+                         "(a model scored on its own training sentences says nothing)")
+        train = training_gold()
         model = LexiconOrClassifier(lexicons[-1]).fit(train["text"].tolist(), indicator(train["themes"]),
                                                        train["debate"].to_numpy())
         methods[f"hybrid_v{lexicons[-1].version}"] = join_labels(model.predict(gold["text"].tolist()), THEMES)
