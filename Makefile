@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CORPUS ?= data/raw
+CORPUS ?=
 OUT ?=
 # The real corpora beside the checkout (read-only); the committed review reports are built from one of them.
 CORPORA ?= $(or $(UNSPEECH_CORPORA),../shared/corpora)
@@ -22,16 +22,20 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@test -x $(BIN)/python || { echo "creating the virtual environment $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "upgrading pip in $(VENV)"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "installing the project and its dependencies into $(VENV) (pyproject.toml; a few minutes the first time)"
+	@$(BIN)/python -m pip install --quiet --progress-bar off -e '.[test,bench]'
+	@echo "registering the Jupyter kernel 'python3' of $(VENV)"
+	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
+	@echo "set up: $(VENV) is ready"
 
 setup: $(STAMP) ## Create .venv and install the project with pip (idempotent)
 
-figures: $(STAMP) ## Regenerate every figure and HTML report (CORPUS=data/raw by default; OUT=DIR for DIR/figures, DIR/reports)
-	$(BIN)/python -m analysis figures --corpus $(CORPUS) $(if $(OUT),--out $(OUT))
+figures: $(STAMP) ## Regenerate every figure and HTML report (each notebook's default corpus; CORPUS=PATH for another; OUT=DIR for DIR/figures, DIR/reports)
+	$(BIN)/python -m analysis figures $(if $(CORPUS),--corpus $(CORPUS)) $(if $(OUT),--out $(OUT))
 
 notebooks: $(STAMP) ## Re-execute notebooks/*.ipynb in place on the default corpus (the outputs nbval checks)
 	$(BIN)/python -m analysis figures --in-place
@@ -50,8 +54,11 @@ test-fast: $(STAMP) ## Unit tests only (no real corpora, no notebooks)
 bench: $(STAMP) ## Benchmark the pipeline against scikit-learn and a pandas baseline
 	$(BIN)/python benchmarks/bench_pipeline.py
 
-lab: $(STAMP) ## Start JupyterLab in notebooks/
-	$(BIN)/jupyter lab notebooks
+LAB_PORT ?= 8888
+lab: $(STAMP) ## Start JupyterLab in notebooks/ on 127.0.0.1 (works as root; prints the URL to open)
+	@echo "JupyterLab: open the http://127.0.0.1:$(LAB_PORT)/lab?token=... URL printed below (Ctrl-C stops it)"
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## Remove generated tables (keeps figures, reports and .venv)
 	rm -rf data/processed/* && touch data/processed/.gitkeep

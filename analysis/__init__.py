@@ -6,3 +6,12 @@ Modules by concern: :mod:`analysis.corpus` (reading and segmenting speeches), :m
 ``run`` command).
 """
 __version__ = "0.1.0"
+
+__all__ = ["analyse", "__version__"]
+
+
+def analyse(corpus, **options):
+    """The tables of ``python -m analysis run`` in memory: see :func:`analysis.views.analyse`."""
+    from .views import analyse as _analyse
+
+    return _analyse(corpus, **options)

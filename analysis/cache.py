@@ -43,18 +43,18 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 def input_fingerprint(path: str | Path, *, exclude: Iterable[str | Path] = ()) -> str:
     """SHA-256 of a corpus input's content.
 
-    For a table, the file's bytes. For a folder, every file the corpus reader reads (``.txt`` speeches and
+    For a table, the file's bytes; for one ``.txt`` speech, its bytes and those of the ``metadata.csv`` beside it. For a folder, every file the corpus reader reads (``.txt`` speeches and
     ``metadata.csv``, as :func:`analysis.corpus.read_corpus` lists them, ``exclude`` left out): relative path,
     then bytes, in order. Renaming, adding, removing or editing any of them changes the fingerprint; touching
     a file does not.
     """
-    from .corpus import _list_folder
+    from .corpus import list_folder
 
     path = Path(path)
     digest = hashlib.sha256()
     if path.is_dir():
         digest.update(b"folder\0")
-        listing = _list_folder(path, exclude=exclude)
+        listing = list_folder(path, exclude=exclude)
         for file in sorted(listing.texts + listing.metadata):
             digest.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0")
             try:
@@ -63,17 +63,28 @@ def input_fingerprint(path: str | Path, *, exclude: Iterable[str | Path] = ()) -
                 digest.update(f"unreadable: {exc.strerror or exc}".encode("utf-8") + b"\0")
     else:
         digest.update(b"file\0" + path.name.encode("utf-8") + b"\0" + file_sha256(path).encode("ascii"))
+        beside = path.parent / "metadata.csv"
+        if path.suffix.lower() == ".txt" and beside.is_file():  # one speech reads the metadata beside it
+            digest.update(b"\0metadata\0" + file_sha256(beside).encode("ascii"))
     return digest.hexdigest()
 
 
 def code_fingerprint(modules: Iterable[str]) -> str:
-    """SHA-256 of the package version and the source of the named modules of ``analysis`` (e.g. ``"corpus"``).
+    """SHA-256 of the package version and the source of the named modules of ``analysis`` (e.g. ``"text"``).
+
+    A name that is a subpackage (``"corpus"``) stands for every module in it.
 
     Any edit to the code that computes a cached table changes its key, without anyone having to remember to
     bump a version number.
     """
     digest = hashlib.sha256(f"analysis {__version__}\0".encode("utf-8"))
     for module in sorted(set(modules)):
+        package = _PACKAGE_DIR / module
+        if package.is_dir():  # a subpackage (e.g. corpus/): every module of it, by relative path
+            for source in sorted(package.rglob("*.py"), key=lambda path: path.relative_to(package).as_posix()):
+                name = f"{module}/{source.relative_to(package).as_posix()}"
+                digest.update(name.encode("utf-8") + b"\0" + source.read_bytes() + b"\0")
+            continue
         source = _PACKAGE_DIR / f"{module}.py"
         digest.update(module.encode("utf-8") + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -168,3 +179,46 @@ def _restore_dtypes(frame: pd.DataFrame, object_columns: list[str]) -> pd.DataFr
 def _remove(folder: Path) -> None:
     with contextlib.suppress(OSError):
         shutil.rmtree(folder)
+
+
+def load_object(kind: str, key: str, *, cache_dir: str | Path | None) -> object | None:
+    """A Python object stored by :func:`store_object` (a fitted model), or ``None`` on a miss.
+
+    The file carries its key and a checksum; a damaged or foreign file is removed and is a miss, so the caller
+    refits rather than trusting it.
+    """
+    if cache_dir is None:
+        return None
+    path = Path(cache_dir) / f"{kind}-{key[:24]}.joblib"
+    if not path.is_file():
+        return None
+    import joblib
+
+    try:
+        stored = joblib.load(path)
+        if not isinstance(stored, dict) or stored.get("key") != key:
+            raise ValueError("foreign entry")
+        return stored["object"]
+    except Exception:  # any damage (joblib and pickle raise many kinds): a miss
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+
+def store_object(kind: str, key: str, value: object, *, cache_dir: str | Path | None) -> None:
+    """Store a picklable object under ``key`` atomically; a failure to write never fails the caller."""
+    if cache_dir is None:
+        return
+    import io
+
+    import joblib
+
+    from .errors import OutputError
+    from .io import write_bytes
+
+    buffer = io.BytesIO()
+    joblib.dump({"key": key, "object": value}, buffer)
+    try:
+        write_bytes(Path(cache_dir) / f"{kind}-{key[:24]}.joblib", buffer.getvalue())
+    except OutputError:  # the cache only saves time: a read-only or full disk must not stop the work
+        pass

@@ -35,13 +35,14 @@ def _add_run(subparsers) -> None:
     parser.add_argument("--corpus", type=Path, default=paths.DEFAULT_CORPUS,
                         help="folder of .txt speeches (with optional metadata.csv) or a .csv/.parquet table "
                              "with a 'text' column (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=paths.PROCESSED_DIR,
-                        help="output folder (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: data/processed/<corpus name>/)")
     parser.add_argument("--themes", type=Path, default=None, metavar="FILE",
                         help="theme lexicon YAML (default: config/themes.yml)")
     parser.add_argument("--stance-method", choices=("rules", "model", "auto"), default="rules",
                         help="stance labeller: rules (default, fast), model, or auto (the best in "
                              "cross-validation on the gold set)")
+    _add_procedural(parser)
     parser.add_argument("--jobs", type=_positive_int, default=None, metavar="N",
                         help="worker processes (default: every core); the tables do not depend on it")
     parser.add_argument("--no-cache", dest="use_cache", action="store_false",
@@ -49,6 +50,12 @@ def _add_run(subparsers) -> None:
                              f"({_shown(paths.CACHE_DIR)})")
     _add_progress(parser)
     parser.set_defaults(handler=_cmd_run)
+
+
+def _add_procedural(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--include-procedural", action="store_true",
+                        help="keep the presiding officer's procedural turns (giving the floor, announcing letters "
+                             "and votes), flagged 'procedural'; left out by default")
 
 
 def _shown(path: Path) -> str:
@@ -72,12 +79,23 @@ def _positive_int(value: str) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run
 
-    result = run(args.corpus, args.out, themes_file=args.themes, stance_method=args.stance_method,
-                 progress=args.progress, jobs=args.jobs, use_cache=args.use_cache)
+    out = paths.default_output_dir(paths.resolve_input(args.corpus)) if args.out is None else args.out
+    result = run(args.corpus, out, themes_file=args.themes, stance_method=args.stance_method,
+                 include_procedural=args.include_procedural, progress=args.progress, jobs=args.jobs,
+                 use_cache=args.use_cache)
     n_skipped = len(result.skipped)
-    _say(f"read {len(result.documents)} speeches from {args.corpus}"
+    left_out = result.manifest.get("n_procedural_left_out", 0)
+    _say(f"read {len(result.documents) + left_out} speeches from {args.corpus}"
          f" ({n_skipped} skipped{'; see skipped.csv' if n_skipped else ''}),"
-         f" {len(result.sentences)} sentences, {len(result.terms)} terms -> {args.out}")
+         + (f" left out {left_out} procedural turns of the presiding officer (--include-procedural keeps them),"
+            if left_out else "")
+         + f" {len(result.sentences)} sentences, {len(result.terms)} terms -> {_shown(out)}")
+    unmatched = result.manifest.get("unmatched_countries", {})
+    if unmatched:
+        top = ", ".join(f"{name} {count}" for name, count in list(unmatched.items())[:5])
+        _say(f"{sum(unmatched.values())} speeches by {len(unmatched)} speakers that are not UN member states or "
+             f"could not be matched (no iso3, un_group, council_status): {top}"
+             + (", ..." if len(unmatched) > 5 else "") + "; all are listed in manifest.json")
     notes = result.manifest.get("warnings", [])
     for note in notes[:MAX_WARNINGS_SHOWN]:
         _say(f"warning: {note}")
@@ -107,6 +125,7 @@ def _add_compare(subparsers) -> None:
                              "g2, p, log_ratio, z")
     parser.add_argument("--min-count", type=int, default=1, metavar="N",
                         help="keep terms seen at least N times in both groups together (default: %(default)s)")
+    _add_procedural(parser)
     _add_progress(parser)
     parser.set_defaults(handler=_cmd_compare)
 
@@ -115,31 +134,42 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from .corpus import read_corpus
     from .errors import InputError
     from .io import write_csv
+    from .plots import KEYNESS_MIN_COUNT, KEYNESS_P
     from .terms import keyness
+    from .views import significant_terms, small_groups_warning
 
     if args.min_count < 1:
         raise InputError(f"--min-count must be at least 1, got {args.min_count}")
     corpus = read_corpus(args.corpus, progress=args.progress)
-    if corpus.documents.empty:
+    documents = corpus.documents
+    if not args.include_procedural:
+        documents = documents[~documents["procedural"]]
+    if documents.empty:
         raise InputError(f"no speech could be read ({len(corpus.skipped)} skipped)", path=args.corpus)
     try:
-        table = keyness(corpus.documents, by=args.by, target=args.target, min_count=args.min_count)
+        table = keyness(documents, by=args.by, target=args.target, min_count=args.min_count)
     except InputError as error:
         raise InputError(error.message, path=args.corpus) from None
     # p-values reach 1e-100 and below: scientific notation keeps them readable at a fixed width
     write_csv(table.assign(p=table["p"].map("{:.6e}".format)), args.output)
-    n_target = int((corpus.documents[args.by].astype(str) == args.target).sum())
-    over = table.loc[table["g2"] > 0, "term"].head(5).tolist()
+    n_target = int((documents[args.by].astype(str) == args.target).sum())
+    significant = significant_terms(table, p=KEYNESS_P, min_count=max(args.min_count, KEYNESS_MIN_COUNT))
+    over = significant.loc[significant["g2"] > 0, "term"].head(5).tolist()
     _say(f"compared {n_target} speeches with {args.by} = {args.target!r} against the other "
-         f"{len(corpus.documents) - n_target}: {len(table)} terms -> {args.output}"
+         f"{len(documents) - n_target}: {len(table)} terms -> {args.output}; "
+         f"{(significant['g2'] > 0).sum()} used significantly more and {(significant['g2'] < 0).sum()} less "
+         f"(p < {KEYNESS_P:g}, seen at least {max(args.min_count, KEYNESS_MIN_COUNT)} times)"
          + (f"; most over-used: {', '.join(over)}" if over else ""))
+    warning = small_groups_warning(n_target, len(documents) - n_target)
+    if warning:
+        _say(f"warning: {warning}")
     return EXIT_OK
 
 
 # ------------------------------------------------------------------------------------------------ label
 
 def _add_stance_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gold", type=Path, default=paths.GOLD_TRAIN_FILE, metavar="FILE",
+    parser.add_argument("--gold", type=Path, nargs="+", default=list(paths.GOLD_STANCE_TRAIN_FILES), metavar="FILE",
                         help="hand-labelled training sentences (default: %(default)s)")
     parser.add_argument("--codebook", type=Path, default=None, metavar="FILE",
                         help="stance cue file (default: config/stance.yml)")
@@ -203,7 +233,7 @@ def _cmd_label(args: argparse.Namespace) -> int:
     counts = labelled["stance"].value_counts()
     how = labeller.method if labeller.method == args.method else f"{labeller.method} (chosen by {args.method})"
     _say(f"labelled {len(labelled)} sentences with {how}: "
-         + ", ".join(f"{counts.get(label, 0)} {label}" for label in ("support", "oppose", "condemn", "neutral"))
+         + ", ".join(f"{counts.get(label, 0)} {label}" for label in labeller.codebook.labels)
          + f" -> {args.output}")
     if "note" in labeller.selection:
         _say(f"warning: {labeller.selection['note']}")
@@ -227,6 +257,11 @@ def _add_evaluate(subparsers) -> None:
     parser.add_argument("--methods", default="rules,model,auto",
                         help="comma-separated methods to score (default: %(default)s)")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: %(default)s)")
+    parser.add_argument("--themes", type=Path, default=None, metavar="FILE",
+                        help="theme lexicon YAML whose themes are scored (default: config/themes.yml)")
+    parser.add_argument("--theme-gold", type=Path, nargs="+", default=None, metavar="FILE",
+                        help="sentences hand-labelled for the lexicon's themes (default: the blind file for the "
+                             "shipped lexicon; none for another, whose theme evaluation is then skipped)")
     _add_stance_options(parser)
     parser.set_defaults(handler=_cmd_evaluate)
 
@@ -235,6 +270,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .errors import InputError
     from .io import ensure_output_dir, write_csv, write_text
     from .stance import METHODS, evaluate_stance, format_evaluation, read_gold
+    from .themes import evaluate_lexicon, format_lexicon_evaluation, load_lexicon
 
     methods = [method.strip() for method in args.methods.split(",") if method.strip()]
     unknown = [method for method in methods if method not in METHODS]
@@ -243,12 +279,18 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                          f"(valid: {', '.join(METHODS)})")
     if args.folds < 2:
         raise InputError(f"--folds must be at least 2, got {args.folds}")
-    ensure_output_dir(args.out)  # before the cross-validation, not after it
+    lexicon = load_lexicon(args.themes)
     train = read_gold(args.gold, codebook=args.codebook)
     blind = None if args.no_blind else read_gold(args.blind, codebook=args.codebook)
+    theme_gold = _theme_gold(args, lexicon)  # a gold theme the lexicon lacks fails before any work
+    ensure_output_dir(args.out)  # before the cross-validation, not after it
     evaluation = evaluate_stance(train, blind, methods=methods, n_splits=args.folds, seed=args.seed,
                                  codebook=args.codebook)
     report = format_evaluation(evaluation)
+    if theme_gold is not None:
+        scores = evaluate_lexicon(theme_gold, lexicon=lexicon, seed=args.seed)
+        write_csv(scores, args.out / "theme_evaluation.csv")
+        report += "\n\n" + format_lexicon_evaluation(scores, lexicon=lexicon, gold=theme_gold)
     write_csv(evaluation.summary, args.out / "stance_summary.csv")
     write_csv(evaluation.metrics, args.out / "stance_metrics.csv")
     write_csv(evaluation.confusion, args.out / "stance_confusion.csv")
@@ -261,14 +303,36 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _theme_gold(args: argparse.Namespace, lexicon):
+    """The gold sentences the lexicon's themes are scored on, their themes checked against the lexicon; None
+    (and a line saying why) when there are none for it."""
+    from .gold import read_gold
+
+    files = args.theme_gold
+    if files is None and args.themes is None and not args.no_blind:
+        files = [args.blind]  # the shipped lexicon is scored on the blind file, which it was never tuned on
+    if files is None:
+        _say(f"theme evaluation skipped: no gold sentences for the themes of {lexicon.source} "
+             f"({', '.join(lexicon.names)}); give them with --theme-gold FILE")
+        return None
+    return read_gold(files, themes=lexicon.names, require=("themes",))
+
+
 # ------------------------------------------------------------------------------------------------ figures
 
 #: The values the notebooks' ``parameters`` cells hold (tests/test_notebooks.py checks they agree).
 DEFAULT_TOP_N = 20
 
 
-def _notebook_parameters(corpus: Path, top_n: int, figures_dir: Path) -> dict:
-    return {"corpus": str(corpus.resolve()), "top_n": top_n, "out_dir": str(figures_dir.resolve())}
+def _notebook_parameters(corpus: Path | None, top_n: int, figures_dir: Path, themes: Path | None = None) -> dict:
+    """The parameters papermill injects; without a corpus each notebook keeps its own default, and without a
+    lexicon the shipped one."""
+    values = {"top_n": top_n, "out_dir": str(figures_dir.resolve())}
+    if corpus is not None:
+        values["corpus"] = str(paths.resolve_input(corpus).resolve())
+    if themes is not None:
+        values["themes"] = str(paths.resolve_input(themes).resolve())
+    return values
 
 
 def _settings(settings: list[str], notebooks: list[Path]) -> dict:
@@ -290,7 +354,7 @@ def _settings(settings: list[str], notebooks: list[Path]) -> dict:
             raise InputError(f"--set expects NAME=VALUE, got {setting!r}")
         if name not in declared:
             raise InputError(f"no notebook has a parameter {name!r}; parameters: {', '.join(declared)}")
-        if name in ("corpus", "top_n", "out_dir"):
+        if name in ("corpus", "themes", "top_n", "out_dir"):
             raise InputError(f"set {name} with --{name.replace('_', '-').replace('out-dir', 'figures-dir')}")
         try:
             values[name] = ast.literal_eval(text)
@@ -306,8 +370,12 @@ def _add_figures(subparsers) -> None:
                     "notebook writes its figures (PNG, SVG and a CSV of the plotted numbers); the executed "
                     "notebooks and their HTML renderings go to the reports folder. Without --out: figures/ "
                     "and reports/; with --out DIR: DIR/figures and DIR/reports.")
-    parser.add_argument("--corpus", type=Path, default=paths.DEFAULT_CORPUS,
-                        help="folder of .txt speeches or a .csv/.parquet table (default: %(default)s)")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="folder of .txt speeches, one .txt or a .csv/.parquet table for every notebook "
+                             "(default: each notebook's own: the sample speech for 00, six UN General Debate "
+                             "sessions for the others)")
+    parser.add_argument("--themes", type=Path, default=None, metavar="FILE",
+                        help="theme lexicon YAML for every notebook (default: config/themes.yml)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="write figures to DIR/figures and reports to DIR/reports")
     parser.add_argument("--figures-dir", type=Path, default=None, metavar="DIR",
@@ -336,20 +404,25 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
     if args.top_n < 1:
         raise InputError(f"--top-n must be at least 1, got {args.top_n}")
-    if not args.corpus.exists():
-        raise InputError("corpus not found (give a folder of .txt speeches or a .csv/.parquet table)",
+    if args.corpus is not None and not paths.resolve_input(args.corpus).exists():
+        raise InputError("corpus not found (give a folder of .txt speeches, one .txt or a .csv/.parquet table)",
                          path=args.corpus)
+    if args.themes is not None:
+        from .themes import load_lexicon
+
+        load_lexicon(paths.resolve_input(args.themes))  # a missing or broken lexicon fails here, not in a notebook
     figures_dir = args.figures_dir or (args.out / "figures" if args.out else paths.FIGURES_DIR)
     reports_dir = args.reports_dir or (args.out / "reports" if args.out else paths.REPORTS_DIR)
     notebooks = find_notebooks(paths.NOTEBOOKS_DIR, select=args.notebook)
-    parameters = _notebook_parameters(args.corpus, args.top_n, figures_dir)
+    parameters = _notebook_parameters(args.corpus, args.top_n, figures_dir, args.themes)
     parameters.update(_settings(args.settings, notebooks))
-    if parameters == _notebook_parameters(paths.DEFAULT_CORPUS, DEFAULT_TOP_N, paths.FIGURES_DIR):
+    if parameters == _notebook_parameters(None, DEFAULT_TOP_N, paths.FIGURES_DIR):
         parameters = None  # run as written, so the default reports equal the committed notebooks
     elif args.in_place:
         raise InputError("--in-place saves the notebooks as they run on their defaults; "
-                         "drop --corpus, --top-n, --out and --figures-dir")
-    _say(f"running {len(notebooks)} notebook{'s' if len(notebooks) != 1 else ''} on {args.corpus}"
+                         "drop --corpus, --themes, --top-n, --out and --figures-dir")
+    _say(f"running {len(notebooks)} notebook{'s' if len(notebooks) != 1 else ''} on "
+         f"{args.corpus or 'their default corpora'}"
          f" -> figures: {figures_dir}, reports: {reports_dir}")
     results = run_notebooks(notebooks, reports_dir=reports_dir, parameters=parameters, in_place=args.in_place,
                             show_code=args.show_code, timeout=args.timeout, report=_say)
@@ -358,6 +431,79 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     _say(f"{len(results) - len(failed)} of {len(results)} notebooks ran, {n_figures} figures written"
          + (f"; failed: {', '.join(r.name for r in failed)}" if failed else ""))
     return EXIT_ERROR if failed else EXIT_OK
+
+
+# ------------------------------------------------------------------------------------------------ download
+
+def _add_download(subparsers) -> None:
+    from .download import DATASETS, DEFAULT_SERVER, SERVER_VARIABLE
+
+    parser = subparsers.add_parser(
+        "download", help="fetch a full public corpus from Harvard Dataverse (checksummed) and unpack it",
+        description="Fetch the UN General Debate Corpus (ungdc, doi:10.7910/DVN/0TJX8Y) or the UN Security "
+                    "Council Debates (unsc, doi:10.7910/DVN/KGVSYH) from Dataverse, verify each file against "
+                    "its listed checksum, resume interrupted downloads, and unpack the speeches into a folder "
+                    "that `run --corpus` reads: one folder per year with a metadata.csv.")
+    parser.add_argument("dataset", choices=sorted(DATASETS), help="which corpus")
+    parser.add_argument("--dest", type=Path, default=None, metavar="DIR",
+                        help=f"where to put it (default: {_shown(paths.EXTERNAL_DIR)}/<dataset>)")
+    parser.add_argument("--server", default=None, metavar="URL",
+                        help=f"Dataverse server (default: ${SERVER_VARIABLE} or {DEFAULT_SERVER})")
+    parser.add_argument("--list", dest="list_only", action="store_true",
+                        help="list the dataset's files and sizes and what would be fetched; download nothing")
+    parser.add_argument("--from-files", type=Path, default=None, metavar="PATH",
+                        help="unpack files you downloaded by hand (a folder, or the zip bundle) instead of "
+                             "fetching them; nothing is verified")
+    parser.add_argument("--format", dest="output_format", choices=("txt", "parquet"), default="txt",
+                        help="txt: year folders of .txt files with metadata.csv (default); parquet: one table "
+                             "with a 'text' column")
+    parser.add_argument("--timeout", type=_positive_int, default=60, metavar="SECONDS",
+                        help="network timeout (default: %(default)s)")
+    _add_progress(parser)
+    parser.set_defaults(handler=_cmd_download)
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return "?"
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return str(size)  # pragma: no cover
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    from .download import download, list_files, select_files
+    from .errors import InputError
+
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    if args.list_only:
+        if args.from_files is not None:
+            raise InputError("--list shows what the server offers; it does not go with --from-files")
+        listing = list_files(args.dataset, server=args.server, timeout=args.timeout)
+        chosen, notes = select_files(listing)
+        roles = {f.id: role for role, files in chosen.items() for f in files}
+        print(f"{listing.dataset.title} ({listing.dataset.doi}), version {listing.version or '?'}"
+              f"{', licence ' + listing.licence if listing.licence else ''}, on {listing.server}:")
+        width = max(len(f.name) for f in listing.files) if listing.files else 4
+        for data_file in listing.files:
+            role = roles.get(data_file.id)
+            print(f"  {data_file.name:<{width}}  {_size(data_file.size):>10}  "
+                  f"{data_file.checksum_type or 'no checksum':<7}  {'fetch: ' + role if role else '-'}")
+        total = sum(f.size or 0 for files in chosen.values() for f in files)
+        print(f"{sum(map(len, chosen.values()))} of {len(listing.files)} files would be fetched ({_size(total)})")
+        for note in notes:
+            _say(f"note: {note}")
+        return EXIT_OK
+    result = download(args.dataset, dest=args.dest, server=args.server, from_files=args.from_files,
+                      output_format=args.output_format, progress=progress, timeout=args.timeout, report=_say)
+    first, last = result.years
+    _say(f"unpacked {result.n_speeches:,} speeches ({first if first == last else f'{first}-{last}'}) "
+         f"into {_shown(result.corpus)}")
+    _say(f"to analyse them: python -m analysis run --corpus {_shown(result.corpus)} "
+         f"--out {_shown(paths.PROCESSED_DIR / result.dataset.name)}")
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------------------------------------ main
@@ -370,7 +516,7 @@ def _add_progress(parser: argparse.ArgumentParser) -> None:
 
 
 #: Each entry adds one sub-command to the parser.
-COMMANDS: list[Callable] = [_add_run, _add_compare, _add_label, _add_evaluate, _add_figures]
+COMMANDS: list[Callable] = [_add_run, _add_compare, _add_label, _add_evaluate, _add_figures, _add_download]
 
 
 def build_parser() -> argparse.ArgumentParser:

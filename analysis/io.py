@@ -207,13 +207,19 @@ def _quote(value: str) -> str:
     return '"' + value.replace('"', '""') + '"' if any(char in value for char in ',"\n') else value
 
 
-def file_sha256(path: str | Path, *, chunk_size: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
+def file_digest(path: str | Path, algorithm: str = "sha256", *, chunk_size: int = 1 << 20) -> str:
+    """Hex digest of a file's bytes by any :mod:`hashlib` algorithm (``"md5"``, ``"sha1"``, ``"sha512"``...),
+    read in chunks of ``chunk_size`` bytes."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(chunk_size), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def file_sha256(path: str | Path, *, chunk_size: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return file_digest(path, "sha256", chunk_size=chunk_size)
 
 
 def read_yaml(path: str | Path) -> dict:

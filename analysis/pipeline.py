@@ -36,38 +36,36 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from . import __version__, cache, paths
+from . import __version__, cache, paths, procedure
 from .corpus import (
+    DOCUMENT_COLUMNS,
     Corpus,
     CorpusPlan,
     SourceBatch,
-    _dedupe,
-    _frame,
-    _skipped_frame,
+    dedupe_records,
+    documents_frame,
+    skipped_frame,
     plan_corpus,
     read_batch,
     segment_sentences,
 )
 from .errors import InputError
 from .io import ensure_output_dir, file_sha256, write_csv, write_text
+from .membership import load_member_tables, un_metadata
 from .terms import TermTotals, TokenCounts, count_tokens
 from .text import find_tokens, load_stopwords
-from .stance import Codebook, Method, StanceLabeller, load_codebook, stance_shares, train_stance_labeller
-from .themes import Lexicon, ThemeCounts, ThemeFrequencies, count_theme_terms, load_lexicon
+from .aggregate import group_shares
+from .stance import Codebook, Method, StanceLabeller, gold_files_sha256, load_codebook, train_stance_labeller
+from .themes import ChunkScores, Lexicon, ThemeCounts, ThemeFrequencies, count_theme_terms, load_lexicon
 
 __all__ = [
-    "DOCUMENTS_COLUMNS", "SENTENCES_COLUMNS", "TERMS_COLUMNS", "SKIPPED_COLUMNS",
-    "RunResult", "analyse_chunk", "analyse_corpus", "build_tables", "default_jobs", "parse_chunk", "run",
-    "write_tables",
+    "SENTENCES_COLUMNS", "TERMS_COLUMNS", "SKIPPED_COLUMNS", "RunResult", "analyse_chunk", "analyse_corpus",
+    "build_tables", "default_jobs", "documents_columns", "parse_chunk", "run", "write_tables",
 ]
 
-THEMES = ("terrorism", "trafficking", "cooperation")
-STANCES = ("support", "oppose", "condemn", "neutral")
-
-DOCUMENTS_COLUMNS = [
-    "doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic", "n_sentences", "n_tokens",
-    *[f"theme_{theme}" for theme in THEMES], "dominant_theme", *[f"stance_{stance}" for stance in STANCES],
-]
+#: The first columns of ``documents.csv``; :func:`documents_columns` gives them all.
+DOCUMENTS_HEAD = ["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic", "n_sentences",
+                  "n_tokens"]
 SENTENCES_COLUMNS = ["doc_id", "sentence_id", "start", "end", "text", "themes", "stance", "cue", "score"]
 TERMS_COLUMNS = ["term", "count", "docs", "rate_per_10k"]
 SKIPPED_COLUMNS = ["path", "reason"]
@@ -80,13 +78,15 @@ _SENTENCE_KEYS = ["doc_id", "sentence_id", "paragraph_id", "start", "end"]
 
 @dataclasses.dataclass
 class RunResult:
-    """The tables of one run, as written to disk."""
+    """The tables of one run, as written to disk; ``texts`` (not written) holds the cleaned text of each speech
+    of ``documents``, by ``doc_id``."""
 
     documents: pd.DataFrame
     sentences: pd.DataFrame
     terms: pd.DataFrame
     skipped: pd.DataFrame
     manifest: dict
+    texts: pd.Series | None = dataclasses.field(default=None, repr=False, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,13 +99,22 @@ class Settings:
     stance_method: str = "rules"
     codebook: Codebook | None = None
     ngram_range: tuple[int, int] = (1, 2)
+    include_procedural: bool = False  # the presiding officer's procedural turns (left out by default)
 
     @classmethod
-    def default(cls, *, themes_file: str | Path | None = None, stance_method: Method = "rules") -> Settings:
+    def default(cls, *, themes_file: str | Path | None = None, stance_method: Method = "rules",
+                include_procedural: bool = False) -> Settings:
         """The theme lexicon (``config/themes.yml`` or ``themes_file``), the stance cue file and the frequency
         stopwords: loading them refuses a broken file before any speech is read."""
         return cls(lexicon=load_lexicon(themes_file), stopwords=load_stopwords("frequency"),
-                   stance_method=stance_method, codebook=load_codebook())
+                   stance_method=stance_method, codebook=load_codebook(), include_procedural=include_procedural)
+
+    def analysed(self, documents: pd.DataFrame) -> np.ndarray:
+        """Which documents the tables hold: all, or all but the procedural turns (see
+        :mod:`analysis.procedure`)."""
+        if self.include_procedural or "procedural" not in documents:
+            return np.ones(len(documents), dtype=bool)
+        return ~documents["procedural"].to_numpy(dtype=bool)
 
     def trained(self) -> Settings:
         """These settings with the stance labeller trained (:func:`analysis.stance.train_stance_labeller`)."""
@@ -116,55 +125,101 @@ class Settings:
 
     def stance_key(self) -> dict:
         """What the stance labels depend on, for the cache key (without training the labeller)."""
-        gold = paths.GOLD_TRAIN_FILE
+        files = paths.GOLD_STANCE_TRAIN_FILES
         return {"method": self.stance_method, "cues": self.codebook.sha256 if self.codebook else "",
-                "gold": file_sha256(gold) if gold.is_file() else ""}
+                "gold": gold_files_sha256(files) if all(path.is_file() for path in files) else ""}
 
 
-def _documents_columns(lexicon: Lexicon) -> list[str]:
-    """:data:`DOCUMENTS_COLUMNS`, with a ``theme_<name>`` column for each theme beyond the codebook's three."""
-    extra = [f"theme_{name}" for name in lexicon.names if name not in THEMES]
-    at = DOCUMENTS_COLUMNS.index("dominant_theme")
-    return DOCUMENTS_COLUMNS[:at] + extra + DOCUMENTS_COLUMNS[at:]
+#: Metadata columns of the reader that follow the computed ones in ``documents.csv``, before the input's own.
+METADATA_TAIL = ["session", "speaker_role", "country_code", "source_file"]
+
+
+#: The UN member state, regional group and Security Council status of each speech (:mod:`analysis.membership`).
+UN_COLUMNS = ["iso3", "un_group", "council_status"]
+
+
+def documents_columns(lexicon: Lexicon, codebook: Codebook, metadata: Sequence[str] = ()) -> list[str]:
+    """``documents.csv``'s columns, from the lexicon's themes and the cue file's stance labels.
+
+    :data:`DOCUMENTS_HEAD`, ``theme_<name>`` for each theme of the lexicon, ``dominant_theme``,
+    ``stance_<label>`` for each label of the cue file, ``procedural``, :data:`UN_COLUMNS`, per theme
+    ``n_sentences_<name>`` and ``n_mentions_<name>``, then :data:`METADATA_TAIL` and every other metadata column
+    of the input (``metadata``, in order).
+    """
+    computed = [*DOCUMENTS_HEAD, *[f"theme_{name}" for name in lexicon.names], "dominant_theme",
+                *[f"stance_{label}" for label in codebook.labels], "procedural", *UN_COLUMNS]
+    computed += [f"n_{what}_{name}" for name in lexicon.names for what in ("sentences", "mentions")]
+    return computed + [column for column in dict.fromkeys([*METADATA_TAIL, *metadata]) if column not in computed]
+
+
+def _renamed_metadata(documents: pd.DataFrame, lexicon: Lexicon, codebook: Codebook) -> pd.DataFrame:
+    """The input's metadata columns that would collide with a computed column get the prefix ``input_``."""
+    computed = set(documents_columns(lexicon, codebook)) - set(METADATA_TAIL)
+    own = set(DOCUMENT_COLUMNS) | {"procedural", "text", "raw_chars"}
+    clashes = {column: f"input_{column}" for column in documents.columns if column in computed and column not in own}
+    return documents.rename(columns=clashes) if clashes else documents
 
 
 # --------------------------------------------------------------------------------------------------
 # The map: pure functions of one chunk
 # --------------------------------------------------------------------------------------------------
 
-def _label_sentences(sentences: pd.DataFrame, labeller: StanceLabeller | None) -> pd.DataFrame:
+def _label_sentences(sentences: pd.DataFrame, labeller: StanceLabeller | None,
+                     procedural_turn: np.ndarray | None = None) -> pd.DataFrame:
     """Stance, its evidence (``cue``) and ``score`` for each sentence, from the stance labeller
-    (``themes`` is filled when the chunk is scored; without a labeller the stance columns are empty)."""
+    (``themes`` is filled when the chunk is scored; without a labeller the stance columns are empty).
+
+    Procedural sentences (:func:`analysis.procedure.procedural_spans`), and every sentence of a procedural turn
+    (``procedural_turn``, per sentence), get the cue file's default label (``neutral``) whatever the labeller
+    says, with the procedural phrase as their evidence (``neutral:procedural: gives the floor@2-30``) and the
+    score the labeller gives that label.
+    """
     labelled = sentences.copy()
     labelled["themes"] = ""
     if labeller is None:
         labelled["stance"], labelled["cue"], labelled["score"] = "", "", np.nan
         return labelled
     stance = labeller.label(sentences["text"])
+    spans = procedure.procedural_spans(sentences["text"].tolist())
+    turn = np.zeros(len(sentences), dtype=bool) if procedural_turn is None else procedural_turn
+    overridden = [i for i, span in enumerate(spans) if span is not None or turn[i]]
+    if overridden:
+        default = labeller.codebook.default
+        scores = labeller.default_scores(sentences["text"].iloc[overridden])
+        for i, score in zip(overridden, scores):
+            span = spans[i]
+            stance.iat[i, stance.columns.get_loc("stance")] = default
+            stance.iat[i, stance.columns.get_loc("cue")] = (f"{default}:procedural: {span[0]}@{span[1]}-{span[2]}"
+                                                           if span is not None else f"{default}:procedural turn")
+            stance.iat[i, stance.columns.get_loc("score")] = score
     for column in ("stance", "cue", "score"):
         labelled[column] = stance[column].to_numpy()
     return labelled
 
 
-def _document_summary(documents: pd.DataFrame, sentences: pd.DataFrame, n_tokens: np.ndarray) -> pd.DataFrame:
+def _document_summary(documents: pd.DataFrame, sentences: pd.DataFrame, n_tokens: np.ndarray,
+                      labels: Sequence[str]) -> pd.DataFrame:
     """Per document of a chunk (in order): ``doc_id, n_sentences, n_tokens`` and the stance shares.
 
     ``stance_<label>`` is the share of the speech's sentences with that stance (empty for a speech without
-    sentences), as :func:`analysis.stance.stance_shares` gives it; grouped by position (``_row``), not
-    doc_id, because two documents of a chunk may share a doc_id (only the first is kept).
+    sentences), :func:`analysis.aggregate.group_shares` over the speech's sentences; grouped by position
+    (``_row``), not doc_id, because two documents of a chunk may share a doc_id (only the first is kept).
     """
-    positions = range(len(documents))
     summary = pd.DataFrame({"doc_id": documents["doc_id"].to_numpy(dtype=object),
                             "n_sentences": np.bincount(sentences["_row"].to_numpy(dtype=np.int64),
                                                        minlength=len(documents)).astype(np.int64),
                             "n_tokens": n_tokens})
     if "stance" in sentences and sentences["stance"].ne("").any():
-        shares = stance_shares(sentences, by="_row", labels=STANCES).set_index("_row").reindex(positions)
-        for stance in STANCES:
-            summary[f"stance_{stance}"] = shares[f"stance_{stance}"].to_numpy()
+        shares = group_shares(sentences.assign(doc_id=sentences["_row"]), column="stance", labels=labels,
+                              by="_row", n_boot=0)
+        wide = shares.pivot(index="_row", columns="label", values="share")
+        wide.index = wide.index.astype(np.int64)
+        wide = wide.reindex(range(len(documents)))
+        for label in labels:
+            summary[f"stance_{label}"] = wide[label].to_numpy()
     else:
-        for stance in STANCES:
-            summary[f"stance_{stance}"] = np.nan
+        for label in labels:
+            summary[f"stance_{label}"] = np.nan
     return summary
 
 
@@ -202,7 +257,7 @@ def parse_chunk(batch: SourceBatch) -> Parsed:
     """Map step 1: read and clean each speech of a batch, and segment it into sentences."""
     reads = read_batch(batch)
     records = [record for _, (record, _, _) in reads if record is not None]
-    documents = _frame(records, sort=False)
+    documents = documents_frame(records, sort=False)
     documents["text"] = documents["text"].astype("str")
     # Segment under the position as a stand-in id, so that speeches sharing a doc_id stay apart.
     positions = np.arange(len(documents), dtype=np.int64)
@@ -217,7 +272,7 @@ def parse_chunk(batch: SourceBatch) -> Parsed:
 def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Settings) -> Analysed:
     """Map step 2: term counts, theme term counts and stance labels of a chunk of documents.
 
-    ``documents`` holds ``doc_id, text``; ``sentences`` their :func:`analysis.corpus.segment_sentences` with
+    ``documents`` holds ``doc_id, text`` and, when known, ``procedural``; ``sentences`` their :func:`analysis.corpus.segment_sentences` with
     ``_row``, the position of each sentence's document in ``documents``. Nothing here looks beyond the
     chunk, so chunks can be analysed anywhere, in any order.
     """
@@ -233,14 +288,16 @@ def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Se
     counts = count_tokens(documents["text"].tolist(), ngram_range=settings.ngram_range,
                           stopwords=settings.stopwords, phrases=settings.lexicon.phrases, tokens=document_tokens)
     themes = count_theme_terms(texts, settings.lexicon, tokens=sentence_tokens)
-    labelled = _label_sentences(sentences, settings.stance)
-    return Analysed(documents=_document_summary(documents, labelled, counts.n_tokens), sentences=labelled,
+    turns = documents["procedural"].to_numpy(dtype=bool) if "procedural" in documents else np.zeros(len(documents), bool)
+    labelled = _label_sentences(sentences, settings.stance, turns[sentences["_row"].to_numpy(dtype=np.int64)])
+    return Analysed(documents=_document_summary(documents, labelled, counts.n_tokens, settings.codebook.labels),
+                    sentences=labelled,
                     counts=counts, themes=themes)
 
 
 def _map_batch(batch: SourceBatch, settings: Settings) -> tuple[Parsed, Analysed]:
     parsed = parse_chunk(batch)
-    analysed = analyse_chunk(parsed.documents[["doc_id", "text"]], parsed.sentences, settings)
+    analysed = analyse_chunk(parsed.documents[["doc_id", "text", "procedural"]], parsed.sentences, settings)
     parsed.sentences = pd.DataFrame()  # sent back once, inside ``analysed``
     return parsed, analysed
 
@@ -305,6 +362,8 @@ def _count_inputs(path: Path, *, more_than: int) -> int:
             if found > more_than:
                 break
         return found
+    if path.suffix.lower() == ".txt":
+        return 1
     if path.suffix.lower() == ".parquet":
         try:
             import pyarrow.parquet as pq
@@ -360,6 +419,7 @@ class _Reduction:
         self.totals = TermTotals()
         self.frequencies = ThemeFrequencies(settings.lexicon)
         self.chunks: list[tuple[Analysed, np.ndarray]] = []
+        self.kept: list[np.ndarray] = []  # per chunk, its documents kept (not repeated doc_ids)
 
     def add_parsed(self, parsed: Parsed, analysed: Analysed) -> None:
         for where, read, reason, note in parsed.outcomes:
@@ -370,18 +430,19 @@ class _Reduction:
         documents = parsed.documents
         records = [{"doc_id": doc_id, "source_file": source} for doc_id, source in
                    zip(documents["doc_id"].tolist(), documents["source_file"].tolist())]
-        kept = {id(record) for record in _dedupe(records, self.skipped, self.seen)}
+        kept = {id(record) for record in dedupe_records(records, self.skipped, self.seen)}
         rows = np.fromiter((id(record) in kept for record in records), dtype=bool, count=len(records))
         self.documents.append(documents[rows])
-        self.add_analysed(analysed, rows)
+        self.kept.append(rows)
+        self.add_analysed(analysed, rows & self.settings.analysed(documents))
 
     def corpus(self, source: str) -> Corpus:
         """The corpus read: the documents kept, sorted by doc_id (as :func:`analysis.corpus.read_corpus`)."""
         documents = _concat(self.documents)
         if documents.empty:
-            documents = _frame([])
+            documents = documents_frame([])
         documents = documents.sort_values("doc_id", kind="stable").reset_index(drop=True)
-        return Corpus(documents=documents, skipped=_skipped_frame(self.skipped), warnings=self.notes,
+        return Corpus(documents=documents, skipped=skipped_frame(self.skipped), warnings=self.notes,
                       source=source)
 
     def add_analysed(self, analysed: Analysed, rows: np.ndarray | None = None) -> None:
@@ -395,25 +456,25 @@ class _Reduction:
 
     def finish(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-document scores and labelled sentences of the documents kept, with the corpus idf."""
-        summaries, shares, sentences, labels = [], [], [], []
+        summaries, parts, sentences, labels = [], [], [], []
         for analysed, rows in self.chunks:
             positions = analysed.positions
-            _, chunk_labels, document_shares = self.frequencies.score(analysed.themes, positions, len(rows))
+            scored = self.frequencies.score(analysed.themes, positions, len(rows))
             keep = rows[positions]
             summaries.append(analysed.documents[rows])
-            shares.append(document_shares[rows])
+            parts.append(ChunkScores(labels=[], documents=scored.documents[rows], carrying=scored.carrying[rows],
+                                     mentions=scored.mentions[rows]))
             sentences.append(analysed.sentences[keep] if not keep.all() else analysed.sentences)
-            labels.extend(label for label, kept in zip(chunk_labels, keep.tolist()) if kept)
+            labels.extend(label for label, kept in zip(scored.labels, keep.tolist()) if kept)
         n_themes = len(self.settings.lexicon.names)
         summary = _concat(summaries)
         if summary.empty:
             summary = _document_summary(pd.DataFrame({"doc_id": []}), pd.DataFrame({"_row": []}),
-                                        np.zeros(0, dtype=np.int64))
-        scores = self.frequencies.frame(summary[["doc_id"]], np.vstack(shares) if shares else
-                                        np.zeros((0, n_themes)))
-        for theme in THEMES:  # a theme the lexicon does not define (a --themes file) is an empty column
-            if f"theme_{theme}" not in scores.columns:
-                scores[f"theme_{theme}"] = np.nan
+                                        np.zeros(0, dtype=np.int64), self.settings.codebook.labels)
+        stacked = ChunkScores(labels=[], **{field: np.vstack([getattr(part, field) for part in parts]) if parts
+                                            else np.zeros((0, n_themes)) for field in ("documents", "carrying",
+                                                                                        "mentions")})
+        scores = self.frequencies.frame(summary[["doc_id"]], stacked, summary["n_sentences"].to_numpy())
         scores = pd.concat([scores, summary.drop(columns="doc_id")], axis=1)
         sentences = _concat(sentences)
         if not sentences.empty:
@@ -441,15 +502,21 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
     """The output tables from a corpus and the reduced map results over its documents."""
     settings = reduction.settings
-    documents = corpus.documents
+    analysed = settings.analysed(corpus.documents)
+    documents = corpus.documents[analysed]
     scores, sentences = reduction.finish()
     if sentences.empty:
         sentences = _label_sentences(segment_sentences(documents.iloc[:0]), None)
-    table = documents[["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic"]].copy()
-    table = table.merge(scores, on="doc_id", how="left", validate="one_to_one")
-    table["n_sentences"] = table["n_sentences"].astype("int64")
-    table["n_tokens"] = table["n_tokens"].astype("int64")
-    table = table[_documents_columns(settings.lexicon)].sort_values("doc_id", kind="stable").reset_index(drop=True)
+    metadata = _renamed_metadata(documents.drop(columns=["text", "raw_chars"]), settings.lexicon, settings.codebook)
+    members = un_metadata(metadata)
+    table = metadata.join(members.columns).merge(scores, on="doc_id", how="left", validate="one_to_one")
+    for column in table.columns:
+        if column == "n_tokens" or column.startswith("n_sentences") or column.startswith("n_mentions"):
+            table[column] = table[column].astype("int64")
+    metadata_columns = [column for column in metadata.columns if column not in DOCUMENT_COLUMNS + ["procedural"]]
+    table = table[documents_columns(settings.lexicon, settings.codebook, metadata_columns)]
+    table = table.sort_values("doc_id", kind="stable")
+    table = table.reset_index(drop=True)
     terms = reduction.totals.table(n_tokens=int(table["n_tokens"].sum()))
     sentences = _sorted_sentences(sentences[SENTENCES_COLUMNS], table["doc_id"])
     manifest = {
@@ -458,9 +525,12 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
         "corpus_sha256": corpus_fingerprint(documents),
         "stopwords_version": load_stopwords().version,
         "stance_words_version": load_stopwords("stance").version,  # left out of terms.csv
+        "themes": list(settings.lexicon.names),
         "themes_version": settings.lexicon.version,
         "themes_file": settings.lexicon.source,
         "themes_sha256": settings.lexicon.sha256,
+        "stance_labels": list(settings.stance.codebook.labels),
+        "stance_default": settings.stance.codebook.default,
         "stance_method": settings.stance.method,
         "stance_cues_version": settings.stance.codebook.version,
         "stance_codebook_version": settings.stance.codebook.codebook_version,
@@ -468,10 +538,16 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
         "stance_gold_sha256": settings.stance.gold_sha256,
         "n_documents": int(len(table)),
         "n_sentences": int(len(sentences)),
+        "include_procedural": settings.include_procedural,
+        "n_procedural_left_out": int((~analysed).sum()),
+        "un_member_tables": [sha256 for _, sha256 in load_member_tables().sources],
+        "unmatched_countries": {row.country or "(not given)": int(row.n_documents)
+                                for row in members.unmatched.itertuples()},
         "n_skipped": int(len(corpus.skipped)),
         "warnings": sorted(corpus.warnings),
     }
     return RunResult(documents=table, sentences=sentences.reset_index(drop=True), terms=terms[TERMS_COLUMNS],
+                     texts=documents.set_index("doc_id")["text"],
                      skipped=corpus.skipped[SKIPPED_COLUMNS], manifest=manifest)
 
 
@@ -495,7 +571,9 @@ def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, stance: Stan
 def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings, *, jobs: int,
                     chunk_size: int, progress: bool, workers: _Workers | None = None) -> RunResult:
     """Map step 2 and the reduce over an already parsed corpus (documents and sentence offsets)."""
-    documents = corpus.documents[["doc_id", "text"]]
+    analysed = settings.analysed(corpus.documents)
+    documents = corpus.documents.loc[analysed, ["doc_id", "text", "procedural"]].reset_index(drop=True)
+    sentences = sentences[sentences["doc_id"].isin(set(documents["doc_id"]))] if not analysed.all() else sentences
     groups = _chunks(range(len(documents)), chunk_size)
     bounds = _sentence_bounds(documents["doc_id"], sentences["doc_id"])
     tasks = []
@@ -548,13 +626,23 @@ def _parsed_key(corpus_path: Path, exclude: Sequence[str | Path] = ()) -> str:
                            cache.code_fingerprint(["corpus"]))
 
 
+def code_modules() -> list[str]:
+    """Every module and subpackage of ``analysis`` (``stance``, ``corpus``, ...): the code the tables' cache key
+    covers, so that an edit anywhere in the package misses the cache."""
+    package = Path(__file__).resolve().parent
+    return sorted(path.stem for path in package.glob("*.py")) + sorted(
+        path.name for path in package.iterdir() if (path / "__init__.py").is_file())
+
+
 def _tables_key(parsed_key: str, settings: Settings) -> str:
-    modules = sorted(path.stem for path in Path(__file__).resolve().parent.glob("*.py"))
+    modules = code_modules()
     configs = {path.name: file_sha256(path) for path in sorted(paths.CONFIG_DIR.glob("*")) if path.is_file()}
     configs["lexicon"] = [settings.lexicon.source, settings.lexicon.sha256]
+    configs["un_members"] = [sha256 for _, sha256 in load_member_tables().sources]
     configs["stance"] = settings.stance_key()
     return cache.cache_key("tables", parsed_key, cache.code_fingerprint(modules), configs,
-                           {"ngram_range": list(settings.ngram_range)})
+                           {"ngram_range": list(settings.ngram_range),
+                            "include_procedural": settings.include_procedural})
 
 
 def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size: int,
@@ -574,8 +662,8 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
             bar.close()
     del tasks, batches
     corpus = reduction.corpus(plan.source)
-    for analysed, rows in reduction.chunks:
-        sentence_offsets.append(analysed.sentences.loc[rows[analysed.positions], _SENTENCE_KEYS])
+    for (analysed, _), kept in zip(reduction.chunks, reduction.kept):
+        sentence_offsets.append(analysed.sentences.loc[kept[analysed.positions], _SENTENCE_KEYS])
     offsets = _concat(sentence_offsets)
     if offsets.empty:
         offsets = segment_sentences(corpus.documents.iloc[:0])[_SENTENCE_KEYS]
@@ -584,8 +672,8 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
 
 
 def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = None,
-                   stance_method: Method = "rules", jobs: int | None = None, chunk_size: int = CHUNK_SIZE,
-                   use_cache: bool = True, cache_dir: str | Path | None = None,
+                   stance_method: Method = "rules", include_procedural: bool = False, jobs: int | None = None,
+                   chunk_size: int = CHUNK_SIZE, use_cache: bool = True, cache_dir: str | Path | None = None,
                    progress: bool = False) -> RunResult:
     """Every output table of a corpus path (no output written): what ``run`` computes.
 
@@ -598,6 +686,9 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
     stance_method : {"rules", "model", "auto"}
         The stance labeller (see :func:`analysis.stance.train_stance_labeller`): ``rules`` (default, fast
         enough for a million sentences), ``model`` or ``auto``.
+    include_procedural : bool
+        Keep the presiding officer's procedural turns (:mod:`analysis.procedure`), flagged ``procedural``;
+        by default they are left out of every table (``manifest.json`` counts them).
     jobs : int, optional
         Worker processes for the map (default: every core this process may use). The tables do not depend
         on it.
@@ -610,15 +701,16 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
     progress : bool
         Show a progress bar on standard error.
     """
-    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
-                              chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method,
+                              include_procedural=include_procedural, jobs=jobs, chunk_size=chunk_size,
+                              use_cache=use_cache, cache_dir=cache_dir, progress=progress)
     for store in stores:
         store()
     return result
 
 
 def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk_size, use_cache, cache_dir,
-             progress, exclude: Sequence[str | Path] = ()) -> tuple[RunResult, list]:
+             progress, include_procedural: bool = False, exclude: Sequence[str | Path] = ()) -> tuple[RunResult, list]:
     """:func:`analyse_corpus`, returning the cache writes still to do (callables) beside the result, so that
     ``run`` can do them while it writes the tables."""
     jobs = default_jobs() if jobs is None else int(jobs)
@@ -627,7 +719,8 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     corpus_path = Path(corpus_path)
-    settings = Settings.default(themes_file=themes_file, stance_method=stance_method)
+    settings = Settings.default(themes_file=themes_file, stance_method=stance_method,
+                                include_procedural=include_procedural)
     if not corpus_path.exists():
         plan_corpus(corpus_path, exclude=exclude)  # raises the reader's error
     if not use_cache:
@@ -687,6 +780,7 @@ def _result_from_cache(stored: tuple[dict[str, pd.DataFrame], dict], documents: 
     manifest["corpus"] = source
     sentences = _with_text(tables["sentences"], documents)[SENTENCES_COLUMNS]
     return RunResult(documents=tables["documents"], sentences=sentences, terms=tables["terms"],
+                     texts=documents.set_index("doc_id")["text"],
                      skipped=tables["skipped"], manifest=dict(sorted(manifest.items())))
 
 
@@ -711,12 +805,14 @@ def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = ())
     return written
 
 
-def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path | None = None,
-        stance_method: Method = "rules", progress: bool | None = None, jobs: int | None = None,
-        chunk_size: int = CHUNK_SIZE, use_cache: bool = True, cache_dir: str | Path | None = None) -> RunResult:
+def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_file: str | Path | None = None,
+        stance_method: Method = "rules", include_procedural: bool = False, progress: bool | None = None,
+        jobs: int | None = None, chunk_size: int = CHUNK_SIZE, use_cache: bool = True,
+        cache_dir: str | Path | None = None) -> RunResult:
     """Read a corpus, compute every table and write them into ``out_dir``.
 
-    Options as :func:`analyse_corpus`; ``progress`` defaults to whether standard error is a terminal.
+    Options as :func:`analyse_corpus`; ``progress`` defaults to whether standard error is a terminal;
+    ``out_dir`` to ``data/processed/<corpus name>/`` (:func:`analysis.paths.default_output_dir`).
 
     Raises
     ------
@@ -727,6 +823,8 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
     """
     if progress is None:
         progress = sys.stderr.isatty()
+    corpus_path = paths.resolve_input(corpus_path)
+    out_dir = paths.default_output_dir(corpus_path) if out_dir is None else Path(out_dir)
     if themes_file is not None and not Path(themes_file).is_file():
         raise InputError("theme lexicon not found", path=themes_file)
     load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
@@ -734,6 +832,7 @@ def run(corpus_path: str | Path, out_dir: str | Path, *, themes_file: str | Path
     ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
     result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
                               chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress,
+                              include_procedural=include_procedural,
                               exclude=[out_dir])  # --out may lie inside the corpus
     write_tables(result, out_dir, also=stores)
     if result.documents.empty:

@@ -804,11 +804,54 @@ def _dominant(shares: np.ndarray, themes: Sequence[str]) -> list[str]:
     return [themes[b] if value > 0 else "" for b, value in zip(best.tolist(), top.tolist())]
 
 
-def _score_frame(keys: pd.DataFrame, shares: np.ndarray, themes: Sequence[str]) -> pd.DataFrame:
+#: A speech's dominant theme is carried by at least this share of its sentences ...
+DOMINANT_MIN_SHARE = 0.25
+#: ... and by at least this many times the share of the next theme; else it is ``"mixed"``.
+DOMINANT_LEAD = 1.5
+
+
+def dominant_themes(carrying: np.ndarray, n_sentences: np.ndarray, themes: Sequence[str], *,
+                    min_share: float = DOMINANT_MIN_SHARE, lead: float = DOMINANT_LEAD) -> list[str]:
+    """The dominant theme of each text, from how many of its sentences carry each theme.
+
+    A theme dominates when it is carried by at least ``min_share`` of the text's sentences and by at least
+    ``lead`` times as many as any other theme. When a theme reaches ``min_share`` but none leads by that much,
+    the text is ``"mixed"``; when none reaches it, ``""`` (no dominant theme). Readers see a share of sentences,
+    which means the same in a short speech and a long one, unlike a TF-IDF score.
+
+    Parameters
+    ----------
+    carrying : ndarray of shape (n_texts, n_themes)
+        Sentences of each text that carry each theme.
+    n_sentences : ndarray of shape (n_texts,)
+        Sentences of each text.
+
+    >>> dominant_themes(np.array([[6, 1], [3, 3], [1, 0], [0, 0]]), np.array([10, 10, 10, 0]), ["a", "b"])
+    ['a', 'mixed', '', '']
+    """
+    carrying = np.asarray(carrying, dtype=np.float64).reshape(len(n_sentences), len(themes))
+    n = np.asarray(n_sentences, dtype=np.float64)
+    if carrying.shape[1] == 0:
+        return [""] * len(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(n[:, None] > 0, carrying / np.maximum(n[:, None], 1.0), 0.0)
+    best = shares.argmax(axis=1)
+    top = shares[np.arange(len(best)), best]
+    ordered = np.sort(shares, axis=1)
+    second = ordered[:, -2] if shares.shape[1] > 1 else np.zeros(len(n))
+    return ["" if value < min_share or value <= 0 else themes[b] if value >= lead * other else "mixed"
+            for b, value, other in zip(best.tolist(), top.tolist(), second.tolist())]
+
+
+def _score_frame(keys: pd.DataFrame, shares: np.ndarray, themes: Sequence[str], *,
+                 carrying: np.ndarray | None = None, n_sentences: np.ndarray | None = None) -> pd.DataFrame:
+    """``keys`` with a ``theme_<name>`` score per theme and, when the sentence counts are given,
+    ``dominant_theme`` (:func:`dominant_themes`)."""
     frame = keys.reset_index(drop=True).copy()
     for index, name in enumerate(themes):
         frame[f"theme_{name}"] = shares[:, index] if len(frame) else np.array([], dtype=np.float64)
-    frame["dominant_theme"] = _dominant(shares, themes)
+    if carrying is not None:
+        frame["dominant_theme"] = dominant_themes(carrying, n_sentences, themes)
     return frame
 
 
@@ -825,6 +868,18 @@ class _Weighted:
 
     def shares(self, rows: sp.spmatrix | None = None) -> np.ndarray:
         return _theme_shares(self.tfidf if rows is None else rows, self.theme_matrix, self.norm)
+
+    def carried(self) -> np.ndarray:
+        """0/1 per sentence and theme: the sentence carries the theme."""
+        return (self.shares() > self.thresholds).astype(np.int64)
+
+    def sentence_counts(self, groups: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per group (in order of first appearance): the group, its sentences carrying each theme, and its
+        number of sentences."""
+        uniques, summed = _group_sum(sp.csr_matrix(np.hstack([self.carried(), np.ones((len(self.sentences), 1),
+                                                                                       dtype=np.int64)])), groups)
+        dense = summed.toarray()
+        return uniques, dense[:, :-1], dense[:, -1]
 
 
 def _weigh_sentences(documents: pd.DataFrame, sentences: pd.DataFrame | None, scorer: ThemeScorer | None,
@@ -890,29 +945,37 @@ def score_themes(
     sentences, themes = weighted.sentences, weighted.themes
     if level == "sentence":
         keys = [c for c in ("doc_id", "sentence_id", "paragraph_id", "start", "end") if c in sentences.columns]
-        shares = weighted.shares()
-        frame = _score_frame(sentences[keys], shares, themes)
-        frame["themes"] = join_labels(shares > weighted.thresholds, themes)
+        carried = weighted.carried()
+        frame = _score_frame(sentences[keys], weighted.shares(), themes, carrying=carried,
+                             n_sentences=np.ones(len(carried), dtype=np.int64))
+        frame["themes"] = join_labels(carried > 0, themes)
         return frame
     if level == "paragraph":
         if "paragraph_id" not in sentences.columns:
             raise ValueError("sentences need a 'paragraph_id' column for level='paragraph'")
-        uniques, summed = _group_sum(weighted.tfidf, list(zip(sentences["doc_id"], sentences["paragraph_id"])))
+        groups = list(zip(sentences["doc_id"], sentences["paragraph_id"]))
+        uniques, summed = _group_sum(weighted.tfidf, groups)
+        _, carrying, n_sentences = weighted.sentence_counts(groups)
         keys = pd.DataFrame({"doc_id": pd.Series([key[0] for key in uniques], dtype=object),
                              "paragraph_id": pd.Series([key[1] for key in uniques], dtype="int64")})
-        return _score_frame(keys, weighted.shares(summed), themes)
+        return _score_frame(keys, weighted.shares(summed), themes, carrying=carrying, n_sentences=n_sentences)
     return _document_frame(documents, weighted)
 
 
 def _document_frame(documents: pd.DataFrame, weighted: _Weighted) -> pd.DataFrame:
-    uniques, summed = _group_sum(weighted.tfidf, weighted.sentences["doc_id"].tolist())
+    groups = weighted.sentences["doc_id"].tolist()
+    uniques, summed = _group_sum(weighted.tfidf, groups)
+    _, found_carrying, found_n = weighted.sentence_counts(groups)
     row_of = {doc_id: index for index, doc_id in enumerate(uniques)}
     rows = np.array([row_of.get(doc_id, -1) for doc_id in documents["doc_id"]], dtype=np.int64)
     found = weighted.shares(summed)
     shares = np.zeros((len(rows), len(weighted.themes)))
-    shares[rows >= 0] = found[rows[rows >= 0]]  # a document without sentences scores 0
+    carrying = np.zeros((len(rows), len(weighted.themes)), dtype=np.int64)
+    n_sentences = np.zeros(len(rows), dtype=np.int64)
+    at = rows >= 0  # a document without sentences scores 0
+    shares[at], carrying[at], n_sentences[at] = found[rows[at]], found_carrying[rows[at]], found_n[rows[at]]
     keys = pd.DataFrame({"doc_id": pd.Series(documents["doc_id"].tolist(), dtype=object)})
-    return _score_frame(keys, shares, weighted.themes)
+    return _score_frame(keys, shares, weighted.themes, carrying=carrying, n_sentences=n_sentences)
 
 
 def score_corpus(
@@ -931,9 +994,10 @@ def score_corpus(
         (in ``sentences`` order) ``theme_<name>..., dominant_theme, themes``.
     """
     weighted = _weigh_sentences(documents, sentences, scorer, lexicon)
-    shares = weighted.shares()
-    sentence_frame = _score_frame(pd.DataFrame(index=range(len(shares))), shares, weighted.themes)
-    sentence_frame["themes"] = join_labels(shares > weighted.thresholds, weighted.themes)
+    carried = weighted.carried()
+    sentence_frame = _score_frame(pd.DataFrame(index=range(len(carried))), weighted.shares(), weighted.themes,
+                                  carrying=carried, n_sentences=np.ones(len(carried), dtype=np.int64))
+    sentence_frame["themes"] = join_labels(carried > 0, weighted.themes)
     return _document_frame(documents, weighted), sentence_frame
 
 
@@ -1033,26 +1097,56 @@ class ThemeFrequencies:
                 self._idf = pd.Series(dtype=np.float64)
         return self._idf
 
-    def score(self, counted: ThemeCounts, positions: np.ndarray, n_documents: int
-              ) -> tuple[np.ndarray, list[str], np.ndarray]:
-        """Scores of a chunk: sentence shares, sentence labels, and the shares of its ``n_documents``
-        documents (``positions[i]``: the document of sentence ``i``; a document without sentences scores 0).
-        """
+    def score(self, counted: ThemeCounts, positions: np.ndarray, n_documents: int) -> ChunkScores:
+        """Scores of a chunk (:class:`ChunkScores`); ``positions[i]`` is the document of sentence ``i``, and a
+        document without sentences scores 0."""
         idf_of = self.idf()
         found = idf_of.index.get_indexer(pd.Index(counted.terms, dtype=object))
         # A term of no counted document (only in one that was left out) weighs nothing; its rows are dropped.
         idf = np.where(found >= 0, idf_of.to_numpy()[np.maximum(found, 0)] if len(idf_of) else 0.0, 0.0)
         tfidf = (counted.counts @ sp.diags(idf)).tocsr()
         shares = _theme_shares(tfidf, counted.theme_matrix, self.norm)
-        labels = join_labels(shares > self.thresholds, self.lexicon.names)
+        carried = shares > self.thresholds
         indicator = sp.csr_matrix((np.ones(len(positions)), (positions, np.arange(len(positions)))),
                                   shape=(n_documents, len(positions)))
-        documents = _theme_shares((indicator @ tfidf).tocsr(), counted.theme_matrix, self.norm)
-        return shares, labels, documents
+        mentions = (counted.counts @ counted.theme_matrix).astype(np.int64)
+        return ChunkScores(
+            labels=join_labels(carried, self.lexicon.names),
+            documents=_theme_shares((indicator @ tfidf).tocsr(), counted.theme_matrix, self.norm),
+            carrying=np.asarray((indicator @ sp.csr_matrix(carried.astype(np.int64))).todense(), dtype=np.int64),
+            mentions=np.asarray((indicator @ mentions).todense(), dtype=np.int64))
 
-    def frame(self, keys: pd.DataFrame, shares: np.ndarray) -> pd.DataFrame:
-        """``keys`` with a ``theme_<name>`` column per theme and ``dominant_theme``."""
-        return _score_frame(keys, shares, self.lexicon.names)
+    def frame(self, keys: pd.DataFrame, scores: ChunkScores, n_sentences: np.ndarray) -> pd.DataFrame:
+        """``keys`` with, per theme, ``theme_<name>`` (the TF-IDF score), ``n_sentences_<name>`` (sentences
+        carrying it) and ``n_mentions_<name>`` (occurrences of its terms), and ``dominant_theme``."""
+        names = self.lexicon.names
+        frame = _score_frame(keys, scores.documents, names, carrying=scores.carrying, n_sentences=n_sentences)
+        for index, name in enumerate(names):
+            frame[f"n_sentences_{name}"] = scores.carrying[:, index]
+            frame[f"n_mentions_{name}"] = scores.mentions[:, index]
+        return frame
+
+
+@dataclasses.dataclass
+class ChunkScores:
+    """:meth:`ThemeFrequencies.score` of a chunk.
+
+    Attributes
+    ----------
+    labels : list of str
+        Each sentence's themes, ``;``-joined.
+    documents : ndarray of shape (n_documents, n_themes)
+        TF-IDF theme scores of the documents.
+    carrying : ndarray of int, shape (n_documents, n_themes)
+        Sentences of each document carrying each theme.
+    mentions : ndarray of int, shape (n_documents, n_themes)
+        Occurrences of each theme's terms in each document.
+    """
+
+    labels: list[str]
+    documents: np.ndarray
+    carrying: np.ndarray
+    mentions: np.ndarray
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1218,7 +1312,7 @@ def discover_topics(
     -------
     DataFrame
         ``topic, top_terms`` (``;``-joined, by weight), ``weight`` (share of all document-topic weight),
-        ``coherence_npmi, stability``, ``overlap_<theme>`` per theme, ``closest_theme``; one row per topic,
+        ``n_texts`` (texts whose strongest topic it is), ``coherence_npmi, stability``, ``overlap_<theme>`` per theme, ``closest_theme``; one row per topic,
         ordered by weight.
     """
     from scipy.optimize import linear_sum_assignment
@@ -1261,10 +1355,12 @@ def discover_topics(
     with np.errstate(divide="ignore", invalid="ignore"):
         overlap = np.where(totals[:, None] > 0, (components @ theme_matrix) / totals[:, None], 0.0)
     share = weights.sum(axis=0) / max(weights.sum(), 1e-12)
+    strongest = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
     frame = pd.DataFrame({
         "topic": np.arange(n_topics, dtype="int64"),
         "top_terms": [";".join(words) for words in top_terms],
         "weight": share,
+        "n_texts": np.bincount(strongest[strongest >= 0], minlength=n_topics).astype("int64"),
         "coherence_npmi": topic_coherence(top_terms, counts, terms),
         "stability": stability,
     })
@@ -1364,3 +1460,61 @@ def evaluate_themes(gold: Sequence[str] | pd.Series | pd.DataFrame,
     rows.append(("macro", *totals, *(per_theme.mean(axis=0) if themes else (0.0, 0.0, 0.0))))
     return pd.DataFrame(rows, columns=["theme", "support", "predicted", "tp", "fp", "fn", "precision", "recall",
                                        "f1"])
+
+
+def evaluate_lexicon(gold: pd.DataFrame, *, lexicon: Lexicon | str | Path | None = None,
+                     n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """The lexicon's theme labels scored against hand-labelled sentences, beside the keyword baseline.
+
+    Parameters
+    ----------
+    gold : DataFrame
+        Gold sentences with ``text`` and ``themes`` (``;``-joined, from the lexicon's themes), as
+        :func:`analysis.gold.read_gold` returns them; ``meeting``/``session``/``doc_id`` when present group the
+        bootstrap by debate.
+    lexicon : Lexicon, path or None
+        Default ``config/themes.yml``.
+    n_boot, seed
+        Bootstrap replicates of the F1 intervals, which resample debates (:func:`analysis.gold.debate_of`).
+
+    Returns
+    -------
+    DataFrame
+        ``method`` (``lexicon``, ``keyword baseline``), ``theme`` (each of the lexicon's, then ``micro`` and
+        ``macro``), ``support, predicted, tp, fp, fn, precision, recall, f1`` (:func:`evaluate_themes`) and
+        ``f1_lower, f1_upper``.
+    """
+    from .aggregate import f1_intervals
+    from .gold import debate_of
+    from .validation import as_texts, require_columns
+
+    lexicon = _resolve_lexicon(lexicon)
+    require_columns(gold, ["text", "themes"], "evaluate_lexicon")
+    texts = as_texts(gold["text"])
+    names = list(lexicon.names)
+    truth = _label_matrix(gold["themes"].tolist(), names, "gold")
+    groups = debate_of(gold)
+    frames = []
+    for method, predicted in (("lexicon", label_themes(texts, lexicon=lexicon)),
+                              ("keyword baseline", keyword_baseline(texts))):
+        scores = evaluate_themes(gold["themes"].tolist(), predicted, themes=names)
+        intervals = f1_intervals(truth, _label_matrix(predicted, names, "predicted"), names=names, groups=groups,
+                                 micro=True, n_boot=n_boot, seed=seed)
+        scores = scores.assign(f1_lower=intervals["lower"].to_numpy(), f1_upper=intervals["upper"].to_numpy())
+        frames.append(scores.assign(method=method))
+    table = pd.concat(frames, ignore_index=True)
+    return table[["method", *[c for c in table.columns if c != "method"]]]
+
+
+def format_lexicon_evaluation(scores: pd.DataFrame, *, lexicon: Lexicon, gold: pd.DataFrame) -> str:
+    """:func:`evaluate_lexicon`'s table as a Markdown section of the evaluation report."""
+    files = sorted(set(gold["source"])) if "source" in gold else []
+    lines = [f"## Themes (lexicon {lexicon.version}: {', '.join(lexicon.names)})", "",
+             f"{len(gold):,} gold sentences{' from ' + ', '.join(files) if files else ''}; F1 with a 95 % "
+             "bootstrap interval over debates. A lexicon tuned on these sentences scores optimistically on them.",
+             "", "| method | theme | support | predicted | precision | recall | F1 | 95 % interval |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
+    for row in scores.itertuples(index=False):
+        lines.append(f"| {row.method} | {row.theme} | {row.support} | {row.predicted} | {row.precision:.3f} | "
+                     f"{row.recall:.3f} | {row.f1:.3f} | {row.f1_lower:.3f}-{row.f1_upper:.3f} |")
+    return "\n".join(lines)

@@ -15,22 +15,36 @@ and where the first pass disagrees with it, the majority of the three passes, th
 ``agreement_v1.csv`` (both first-pass annotations of the overlap), ``gold_heldout_v1.csv`` and
 ``gold_dense_v1.csv`` (themes only, from ``heldout_v1/`` and ``dense_v1/``: two annotators and a third where they
 disagree, see sample_heldout.py), and the agreement figures on stdout.
+
+Codebook version 2 (``cooperation`` defined by what it covers and what it does not) is applied last: the
+``cooperation`` label of every sentence re-read in ``coop_v2/`` (two passes, a third where they disagree; see
+sample_coop_v2.py) replaces the version-1 label, and every gold file records the version its labels follow
+(``themes_codebook`` 2; ``stance_codebook`` 1, or 2 for the criticism set)
+(``agreement_coop_v2.csv`` keeps both passes, the adjudication and the version-1 label). ``criticism_v1/``
+(stance and themes of sentences from unused debates, sample_criticism.py) becomes ``gold_criticism_v1.csv``,
+with ``agreement_criticism_v1.csv``.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from analysis import paths
+from analysis.corpus import clean_speech, read_text_file
+from analysis.stance import load_codebook
+from analysis.themes import load_lexicon
 
-from analysis import paths  # noqa: E402
-from analysis.corpus import clean_speech, read_text_file  # noqa: E402
+#: Codebook versions the labels follow: every theme label follows version 2 (cooperation was re-read, the other
+#: themes did not change); the stance labels of the first pool were made under version 1, those of the
+#: criticism set under version 2 (whose stance decision rules 9-11 spell out readings version 1 left open).
+THEMES_CODEBOOK = "2"
 
-THEMES = ("terrorism", "trafficking", "cooperation")
-STANCES = ("support", "oppose", "condemn", "neutral")
+#: The codebook's themes and stance labels, as the shipped lexicon and cue file define them.
+THEMES = load_lexicon(paths.THEMES_FILE).names
+STANCES = load_codebook(paths.STANCE_FILE).labels
 COLUMNS = ["id", "split", "sampling", "corpus", "body", "year", "meeting", "session", "country", "topic",
            "doc_id", "sentence_id", "start", "end", "text", "themes", "stance", "note"]
 
@@ -40,12 +54,22 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def cleaned_texts(doc_ids: set[str]) -> dict[str, str]:
-    """Cleaned text of each gold document, read the way ``read_corpus`` reads it."""
+    """Cleaned text of each gold document, read the way ``read_corpus`` reads it (General Debate speeches
+    before 2010, which have no text file, from the corpus's Parquet table)."""
     metadata = read(paths.SHARED_CORPORA / "all_metadata.csv").set_index("doc_id")["source_file"]
+    table = None
     texts = {}
     for doc_id in sorted(doc_ids):
-        path = paths.SHARED_CORPORA / metadata[doc_id] if doc_id in metadata else paths.RAW_DIR / "sample_speech.txt"
-        texts[doc_id] = clean_speech(read_text_file(path)[0]).text
+        if doc_id in metadata:
+            raw = read_text_file(paths.SHARED_CORPORA / metadata[doc_id])[0]
+        elif doc_id.startswith("UNGA_"):
+            if table is None:
+                table = pd.read_parquet(paths.SHARED_CORPORA / "ungdc" / "ungdc_1946_2024.parquet",
+                                        columns=["doc_id", "text"]).set_index("doc_id")["text"]
+            raw = table[doc_id]
+        else:
+            raw = read_text_file(paths.RAW_DIR / "sample_speech.txt")[0]
+        texts[doc_id] = clean_speech(raw).text
     return texts
 
 
@@ -119,7 +143,7 @@ def adjudicate(first: pd.DataFrame, second: pd.DataFrame, third: pd.DataFrame, *
     return out
 
 
-def build_dense(folder: Path, name: str) -> None:
+def build_dense(folder: Path, name: str) -> pd.DataFrame:
     """``gold_NAME.csv`` from ``NAME/`` (``heldout_v1``, ``dense_v1``): two independent theme annotations of every
     sentence, and a third where they disagree (see sample_heldout.py); gold themes: the majority, theme by theme."""
     part = folder / name
@@ -140,9 +164,99 @@ def build_dense(folder: Path, name: str) -> None:
     columns = ["id", "split", "sampling", "corpus", "body", "year", "meeting", "session", "country", "topic",
                "debate_in_train", "doc_id", "sentence_id", "start", "end", "text", "themes"]
     gold = realign(gold)[columns]
-    gold.to_csv(folder / f"gold_{name}.csv", index=False, lineterminator="\n")
     counts = {theme: int(gold["themes"].str.contains(theme).sum()) for theme in THEMES}
-    print(f"{short}: {len(gold)} sentences; themes {counts}")
+    print(f"{short}: {len(gold)} sentences; themes (codebook 1) {counts}")
+    return gold
+
+
+def decide(a: pd.Series, b: pd.Series, c: pd.Series) -> pd.Series:
+    """One label from two passes and an adjudication: the passes' label where they agree, else the third's."""
+    if (a != b).any() and c[a != b].isna().any():
+        raise SystemExit(f"no adjudication for {', '.join(c[(a != b) & c.isna()].index[:5])}")
+    return a.where(a == b, c)
+
+
+def batches(folder: Path, prefix: str) -> pd.DataFrame:
+    files = sorted(folder.glob(f"{prefix}_[0-9]*.csv"), key=lambda path: int(path.stem.rsplit("_", 1)[1]))
+    return pd.concat([read(path) for path in files], ignore_index=True)
+
+
+def reread_cooperation(folder: Path, golds: dict[str, pd.DataFrame]) -> None:
+    """Replace the version-1 ``cooperation`` label of every sentence re-read under codebook version 2."""
+    part = folder / "coop_v2"
+    pool = read(part / "pool.csv").set_index("id")
+    a, b = (batches(part, f"coop_{name}").set_index("id")["cooperation"] for name in "ab")
+    c = pd.concat([read(path) for path in sorted(part.glob("coop_c*.csv"))]).set_index("id")["cooperation"]
+    c = c.reindex(a.index)
+    assert list(a.index) == list(b.index) == list(pool.index), "coop_v2: passes a and b must cover the pool"
+    kappa_ab = cohen_kappa_score(a, b)
+    v2 = decide(a, b, c)
+    old = pd.Series({cid: "yes" if "cooperation" in golds[row.gold_file].set_index("id").at[row.gold_id, "themes"]
+                     else "no" for cid, row in pool.iterrows()})
+    agreement = pd.DataFrame({"id": pool.index, "gold_file": pool["gold_file"], "gold_id": pool["gold_id"],
+                              "selected": pool["selected"], "cooperation_a": a, "cooperation_b": b,
+                              "cooperation_c": c.fillna(""), "cooperation_v1": old, "cooperation_v2": v2})
+    agreement.sort_values("id").to_csv(folder / "agreement_coop_v2.csv", index=False, lineterminator="\n")
+    checked = (a == b) & c.notna()
+    print(f"coop_v2: {len(pool)} sentences re-read; passes a and b agree on {(a == b).mean():.3f}, kappa "
+          f"{kappa_ab:.3f} ({(a == 'yes').sum()} vs {(b == 'yes').sum()} yes); {(a != b).sum()} disputed, "
+          f"adjudicated; on {checked.sum()} agreed sentences the third agrees {(c[checked] == a[checked]).mean():.3f}")
+    for selected in ("could_change", "random", "rest"):
+        rows = pool["selected"] == selected
+        changed = (old[rows] != v2[rows])
+        print(f"  {selected}: {rows.sum()} sentences, {changed.sum()} change ({changed.mean():.1%}): "
+              f"{((old[rows] == 'no') & (v2[rows] == 'yes')).sum()} gain cooperation, "
+              f"{((old[rows] == 'yes') & (v2[rows] == 'no')).sum()} lose it")
+    for name, gold in golds.items():
+        rows = pool[pool["gold_file"] == name]
+        label = v2[rows.index].set_axis(rows["gold_id"])
+        where = gold["id"].isin(label.index)
+        sets = gold["themes"].map(lambda value: {theme for theme in value.split(";") if theme})
+        for i in np.flatnonzero(where.to_numpy()):
+            found = sets.iat[i] - {"cooperation"}
+            if label[gold["id"].iat[i]] == "yes":
+                found.add("cooperation")
+            sets.iat[i] = found
+        gold["themes"] = sets.map(lambda found: ";".join(sorted(found)))
+        gold["themes_codebook"] = THEMES_CODEBOOK
+        if "stance" in gold.columns:
+            gold["stance_codebook"] = "1"
+        print(f"  {name}: {where.sum()} of {len(gold)} re-read; cooperation "
+              f"{int(gold['themes'].str.contains('cooperation').sum())} sentences")
+
+
+def build_criticism(folder: Path) -> None:
+    """``gold_criticism_v1.csv`` from ``criticism_v1/``: stance and themes, two passes and a third on disputes."""
+    part = folder / "criticism_v1"
+    pool = read(part / "pool.csv").set_index("id")
+    a, b = (batches(part, f"labels_{name}").set_index("id") for name in "ab")
+    c = read(part / "labels_c.csv").set_index("id").reindex(a.index)
+    assert list(a.index) == list(b.index) == list(pool.index), "criticism_v1: passes must cover the pool"
+    stance = decide(a["stance"], b["stance"], c["stance"])
+    print(f"criticism: stance agreement {(a.stance == b.stance).mean():.3f}, kappa "
+          f"{cohen_kappa_score(a.stance, b.stance):.3f}; {(a.stance != b.stance).sum()} disputed")
+    themes = []
+    sets = {k: frame["themes"].fillna("").map(lambda v: {t for t in v.split(";") if t}) for k, frame in
+            (("a", a), ("b", b), ("c", c))}
+    for theme in THEMES:
+        x, y = (sets[k].map(lambda found: theme in found) for k in "ab")
+        print(f"  {theme}: agreement {(x == y).mean():.3f}, kappa {cohen_kappa_score(x, y):.3f} "
+              f"({x.sum()} vs {y.sum()} positive)")
+    for cid in pool.index:
+        if sets["a"][cid] == sets["b"][cid]:
+            themes.append(";".join(sorted(sets["a"][cid])))
+        else:
+            themes.append(";".join(sorted(t for t in THEMES if sum(t in sets[k][cid] for k in "abc") >= 2)))
+    notes = [" | ".join(n for n in parts if isinstance(n, str) and n) for parts in zip(a["note"], b["note"], c["note"])]
+    gold = pool.reset_index().assign(split="train", themes=themes, stance=stance.to_numpy(), note=notes,
+                                     themes_codebook=THEMES_CODEBOOK, stance_codebook="2")
+    gold = realign(gold)[COLUMNS + ["themes_codebook", "stance_codebook"]]
+    gold.to_csv(folder / "gold_criticism_v1.csv", index=False, lineterminator="\n")
+    agreement = pd.DataFrame({"id": pool.index, "sampling": pool["sampling"], "stance_a": a["stance"],
+                              "stance_b": b["stance"], "stance_c": c["stance"].fillna(""), "themes_a": a["themes"],
+                              "themes_b": b["themes"], "themes_c": c["themes"].fillna("")})
+    agreement.to_csv(folder / "agreement_criticism_v1.csv", index=False, lineterminator="\n")
+    print(f"criticism: {len(gold)} sentences; stance {gold['stance'].value_counts().to_dict()}")
 
 
 def main() -> int:
@@ -164,12 +278,16 @@ def main() -> int:
     labels["note"] = [" | ".join(part for part in parts if part) for parts in
                       zip(labels["note"], labels["id"].map(primary.set_index("id")["note"]))]
     gold = realign(pool.merge(labels, on="id", how="left", validate="one_to_one")[COLUMNS])
+    golds = {}
     for split in ("train", "blind"):
-        part = gold[gold["split"] == split].sort_values("id")
-        part.to_csv(folder / f"gold_{split}_v1.csv", index=False, lineterminator="\n")
-        print(f"{split}: {len(part)} sentences; stance {part['stance'].value_counts().to_dict()}")
+        golds[f"gold_{split}_v1.csv"] = gold[gold["split"] == split].sort_values("id").reset_index(drop=True)
+        print(f"{split}: {len(golds[f'gold_{split}_v1.csv'])} sentences")
     for name in ("heldout_v1", "dense_v1"):
-        build_dense(folder, name)
+        golds[f"gold_{name}.csv"] = build_dense(folder, name)
+    reread_cooperation(folder, golds)
+    for name, part in golds.items():
+        part.to_csv(folder / name, index=False, lineterminator="\n")
+    build_criticism(folder)
     both = second.merge(primary, on="id", suffixes=("_b", "_a"), validate="one_to_one")
     both = both[["id", "stance_a", "stance_b", "themes_a", "themes_b"]].sort_values("id")
     both.to_csv(folder / "agreement_v1.csv", index=False, lineterminator="\n")

@@ -4,6 +4,8 @@ Usage::
 
     python scripts/sample_adjudication.py             # the gold set: first pass vs theme pass
     python scripts/sample_adjudication.py --set heldout_v1   # a set of sample_heldout.py: annotator a vs b
+    python scripts/sample_adjudication.py --set coop_v2 --label cooperation  # a re-read in batches: pass a vs b
+    python scripts/sample_adjudication.py --set criticism_v1 --label stance --label themes
 
 The first pass (``labels/batch_{1,2,3,4}.csv``) and the theme pass (``theme_pass/themes_{a,b}.csv``) disagree on
 at least one theme for some sentences (mostly ``cooperation``: κ 0.77). A third annotator labels the themes of
@@ -20,17 +22,13 @@ Output: ``data/annotations/adjudication/input.csv`` (``--set NAME``: ``NAME/inpu
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from analysis import paths  # noqa: E402
+from analysis import paths
 
 SEED = 20261128
-THEMES = ("terrorism", "trafficking", "cooperation")
 
 
 def read(path: Path) -> pd.DataFrame:
@@ -41,21 +39,53 @@ def theme_sets(labels: pd.Series) -> pd.Series:
     return labels.map(lambda value: frozenset(part for part in value.split(";") if part))
 
 
-def disputed(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    """The two passes side by side, with a ``disputed`` flag: they differ on at least one theme."""
-    both = first[["id", "themes"]].merge(second[["id", "themes"]], on="id", suffixes=("_first", "_theme_pass"),
-                                         validate="one_to_one")
-    both["disputed"] = theme_sets(both["themes_first"]) != theme_sets(both["themes_theme_pass"])
+def disputed(first: pd.DataFrame, second: pd.DataFrame, labels: tuple[str, ...] = ("themes",)) -> pd.DataFrame:
+    """The two passes side by side, with a ``disputed`` flag: they differ on at least one of ``labels``
+    (``themes`` compared as sets of themes, any other column as a value)."""
+    both = first[["id", *labels]].merge(second[["id", *labels]], on="id", suffixes=("_first", "_second"),
+                                        validate="one_to_one")
+    both["disputed"] = False
+    for label in labels:
+        one, two = both[f"{label}_first"], both[f"{label}_second"]
+        if label == "themes":
+            one, two = theme_sets(one), theme_sets(two)
+        both["disputed"] |= one != two
     return both
+
+
+def batches(folder: Path, prefix: str, numbers: list[int] | None = None) -> pd.DataFrame:
+    """The batch files ``prefix_1.csv``, ``prefix_2.csv``, … of a folder (those in ``numbers``, default all),
+    in order, as one table."""
+    files = sorted(folder.glob(f"{prefix}_[0-9]*.csv"), key=lambda path: int(path.stem.rsplit("_", 1)[1]))
+    if numbers:
+        files = [path for path in files if int(path.stem.rsplit("_", 1)[1]) in numbers]
+    if not files:
+        raise SystemExit(f"no {prefix}_N.csv files in {folder}")
+    return pd.concat([read(path) for path in files], ignore_index=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", dest="name", default=None,
-                        help="a set of sample_heldout.py (heldout_v1, dense_v1): its annotators a and b")
+                        help="a set of sample_heldout.py (heldout_v1, dense_v1): its annotators a and b; or a set "
+                             "labelled in batches (coop_v2, criticism_v1): passes a and b")
+    parser.add_argument("--label", action="append", default=None,
+                        help="the label columns compared (default: themes); repeat for several")
+    parser.add_argument("--labels-dir", type=Path, default=None,
+                        help="where the batch label files are, if not in the set's folder")
+    parser.add_argument("--batches", type=int, nargs="+", default=None,
+                        help="only these batches of a set labelled in batches (a later stage)")
+    parser.add_argument("--target", default="input_c.csv", help="file name of the adjudication input")
     args = parser.parse_args(argv)
+    labels = tuple(args.label or ["themes"])
     folder = paths.ANNOTATIONS_DIR
-    if args.name:
+    if args.name and (folder / args.name / "input_1.csv").is_file():  # a set labelled in batches
+        where = args.labels_dir or folder / args.name
+        prefix = {("cooperation",): "coop"}.get(labels, "labels")
+        first, second = (batches(where, f"{prefix}_{name}", args.batches) for name in "ab")
+        inputs = batches(folder / args.name, "input", args.batches)
+        target = folder / args.name / args.target
+    elif args.name:
         first, second = (read(folder / args.name / f"themes_{name}.csv") for name in "ab")
         inputs = read(folder / args.name / "input.csv")
         target = folder / args.name / "input_c.csv"
@@ -66,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         inputs = pd.concat([read(folder / "theme_pass" / f"input_{part}.csv") for part in "ab"],
                            ignore_index=True)
         target = folder / "adjudication" / "input.csv"
-    both = disputed(first, second)
+    both = disputed(first, second, labels)
     hard = both[both["disputed"]]
     easy = both[~both["disputed"]].sample(n=min(len(hard), int((~both["disputed"]).sum())), random_state=SEED)
     chosen = pd.concat([hard, easy]).sample(frac=1.0, random_state=SEED)["id"]

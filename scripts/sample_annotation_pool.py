@@ -22,16 +22,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from analysis import paths  # noqa: E402
-from analysis.corpus import read_corpus, segment_sentences  # noqa: E402
+from analysis import paths
+from analysis.corpus import read_corpus, segment_sentences
 
 ENRICH = re.compile(
     r"\b(?:condemn\w*|terror\w*|violat\w*|reject\w*|regret\w*|aggress\w*|attack\w*|threat\w*|oppos\w*|against|"

@@ -31,16 +31,14 @@ for scoring a release.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from analysis import paths  # noqa: E402
-from analysis.corpus import clean_speech, read_text_file, segment_sentences  # noqa: E402
+from analysis import paths
+from analysis.gold import debate_of
+from analysis.corpus import clean_speech, read_text_file, segment_sentences
 
 SEED = 7316
 N_SPEECHES = 60
@@ -53,10 +51,6 @@ KEYWORDS = ["n_terror", "n_traffick", "n_orgcrime", "n_drugs", "n_cooperation"]
 
 def read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def debate_of(frame: pd.DataFrame) -> pd.Series:
-    return frame["meeting"].where(frame["body"] == "UNSC", "UNGA session " + frame["session"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """Shared fixtures.
 
-Tests that read the real corpora in ``../shared/corpora`` use the ``corpora`` fixture. Where the folder is
+Tests that read the real corpora in ``../shared/corpora`` use the ``corpora`` fixture, tests that read the
+published reference data in ``../shared/validation`` the ``validation`` fixture. Where the folder is
 absent they are skipped with a reason, unless ``UNSPEECH_REQUIRE_CORPORA=1`` (set by ``.ci/run``), which turns
 the skip into a failure so CI cannot pass without running them.
 """
@@ -43,12 +44,39 @@ def _private_cache_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("UNSPEECH_CACHE_DIR", str(folder))
 
 
+@pytest.fixture
+def no_dataverse(monkeypatch):
+    """Point the default Dataverse server at a closed loopback port, and keep proxies away from the loopback,
+    so that a download test can only reach the stub server it starts (``tests/dataverse_stub.py``)."""
+    from dataverse_stub import closed_port_url
+
+    from analysis.download import SERVER_VARIABLE
+
+    monkeypatch.setenv(SERVER_VARIABLE, closed_port_url())
+    for variable in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
 @pytest.fixture(scope="session")
 def corpora() -> Path:
     """Path of the shared real corpora (``../shared/corpora``)."""
     root = paths.SHARED_CORPORA
     if not (root / "all_metadata.csv").is_file():
         message = f"real corpora not found at {root} (set UNSPEECH_CORPORA or put ../shared beside the checkout)"
+        if REQUIRE_CORPORA:
+            pytest.fail(message + "; UNSPEECH_REQUIRE_CORPORA is set, so this is an error")
+        pytest.skip(message)
+    return root
+
+
+@pytest.fixture(scope="session")
+def validation() -> Path:
+    """Path of the shared validation data (``../shared/validation``): published reference matrices."""
+    root = paths.SHARED_VALIDATION
+    if not (root / "scaling" / "README.md").is_file():
+        message = (f"validation data not found at {root} (set UNSPEECH_VALIDATION or put ../shared beside the "
+                   "checkout)")
         if REQUIRE_CORPORA:
             pytest.fail(message + "; UNSPEECH_REQUIRE_CORPORA is set, so this is an error")
         pytest.skip(message)

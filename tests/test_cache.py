@@ -80,6 +80,22 @@ def test_code_fingerprint_depends_on_the_modules_named():
     assert cache.code_fingerprint(["text", "corpus"]) == cache.code_fingerprint(["corpus", "text"])
 
 
+def test_code_fingerprint_of_a_subpackage_covers_each_of_its_modules(tmp_path, monkeypatch):
+    (tmp_path / "pkg" / "inner").mkdir(parents=True)
+    for name in ("__init__.py", "a.py", "inner/b.py"):
+        (tmp_path / "pkg" / name).write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_PACKAGE_DIR", tmp_path)
+    before = cache.code_fingerprint(["pkg"])
+    assert cache.code_fingerprint(["pkg"]) == before
+    for name in ("a.py", "inner/b.py"):
+        (tmp_path / "pkg" / name).write_text("x = 2\n", encoding="utf-8")
+        changed = cache.code_fingerprint(["pkg"])
+        assert changed != before, name
+        before = changed
+    (tmp_path / "pkg" / "a.py").rename(tmp_path / "pkg" / "c.py")  # a renamed module changes the key too
+    assert cache.code_fingerprint(["pkg"]) != before
+
+
 def test_cache_key_depends_on_every_part_and_its_order():
     assert cache.cache_key("a", {"x": 1}) == cache.cache_key("a", {"x": 1})
     assert cache.cache_key("a", {"x": 1}) != cache.cache_key("a", {"x": 2})

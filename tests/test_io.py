@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import ConfigError, OutputError
-from analysis.io import FLOAT_FORMAT, atomic_write, csv_bytes, ensure_output_dir, read_yaml, write_csv, write_text
+from analysis.io import (FLOAT_FORMAT, atomic_write, csv_bytes, ensure_output_dir, file_digest, file_sha256, read_yaml,
+                         write_csv, write_text)
 
 
 def _leftovers(folder) -> list[str]:
@@ -74,6 +75,20 @@ def test_a_folder_that_cannot_be_created_is_an_output_error(tmp_path):
         write_text(tmp_path / "file" / "table.csv", "x")
     with pytest.raises(OutputError, match=re.escape(f"cannot create the output folder: {tmp_path}/file is a file")):
         write_text(tmp_path / "file" / "deeper" / "table.csv", "x")
+
+
+# The "abc" vectors published with each algorithm: RFC 1321 (MD5), FIPS 180-2 appendices (SHA-1, SHA-256).
+@pytest.mark.parametrize("algorithm, expected", [
+    ("md5", "900150983cd24fb0d6963f7d28e17f72"),
+    ("sha1", "a9993e364706816aba3e25717850c26c9cd0d89d"),
+    ("sha256", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+])
+def test_file_digest_gives_the_published_digest_of_abc_in_any_chunk_size(tmp_path, algorithm, expected):
+    path = tmp_path / "abc"
+    path.write_bytes(b"abc")
+    assert {file_digest(path, algorithm, chunk_size=size) for size in (1, 2, 1 << 20)} == {expected}
+    if algorithm == "sha256":
+        assert file_sha256(path) == expected
 
 
 def test_write_csv_has_a_fixed_format(tmp_path):

@@ -52,12 +52,13 @@ def test_opens_with_the_question_it_asks(notebook):
 
 
 def test_exactly_one_parameters_cell_with_the_command_defaults(notebook):
-    _, nb = notebook
+    path, nb = notebook
     cells = parameters_cells(nb)
     assert len(cells) == 1
     tree = ast.parse(_code(nb.cells[cells[0]]))
     assigned = {node.targets[0].id: ast.unparse(node.value) for node in tree.body if isinstance(node, ast.Assign)}
-    assert assigned["corpus"] == "paths.DEFAULT_CORPUS"
+    # the sample speech for the one-speech notebook, six General Debate sessions for the corpus notebooks
+    assert assigned["corpus"] == ("paths.SAMPLE_CORPUS" if path.stem.startswith("00") else "paths.EXAMPLE_CORPUS")
     assert assigned["top_n"] == str(DEFAULT_TOP_N)
     assert assigned["out_dir"] == "paths.FIGURES_DIR"
     assert all(isinstance(node, ast.Assign) for node in tree.body), "the parameters cell only assigns values"

@@ -11,17 +11,22 @@ from analysis.corpus import read_corpus, segment_sentences
 from analysis.errors import InputError
 from analysis.text import load_stopwords
 from analysis.pipeline import (
-    DOCUMENTS_COLUMNS,
     SENTENCES_COLUMNS,
     SKIPPED_COLUMNS,
     TERMS_COLUMNS,
     build_tables,
+    documents_columns,
     run,
 )
+from analysis.stance import load_codebook
+from analysis.themes import load_lexicon
 
 DESIGN_DOCUMENTS = ("doc_id, body, country, speaker, year, date, meeting, topic, n_sentences, n_tokens, "
                     "theme_terrorism, theme_trafficking, theme_cooperation, dominant_theme, stance_support, "
                     "stance_oppose, stance_condemn, stance_neutral").split(", ")
+
+
+DOCUMENTS_COLUMNS = documents_columns(load_lexicon(), load_codebook())[:len(DESIGN_DOCUMENTS)]
 
 
 def test_columns_are_exactly_those_of_the_design():
@@ -42,7 +47,14 @@ def test_run_on_the_sample_speech_writes_every_table(sample_run):
     for name, columns in [("documents", DOCUMENTS_COLUMNS), ("sentences", SENTENCES_COLUMNS),
                           ("terms", TERMS_COLUMNS), ("skipped", SKIPPED_COLUMNS)]:
         table = pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False)
-        assert list(table.columns) == columns
+        if name == "documents":  # the design's columns first, then the additions (procedural, counts, metadata)
+            assert list(table.columns[:len(columns)]) == columns
+            assert list(table.columns[len(columns):len(columns) + 10]) == [
+                "procedural", "iso3", "un_group", "council_status", "n_sentences_terrorism", "n_mentions_terrorism",
+                "n_sentences_trafficking", "n_mentions_trafficking", "n_sentences_cooperation",
+                "n_mentions_cooperation"]
+        else:
+            assert list(table.columns) == columns
     documents = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False)
     assert len(documents) == 1
     assert documents.loc[0, ["country", "speaker"]].tolist() == ["Kazakhstan", "Mr. Abdrakhmanov"]
@@ -192,7 +204,8 @@ def test_terms_table_equals_count_terms_over_the_whole_corpus(tmp_path, fixtures
     from analysis.themes import load_lexicon
 
     result = run(fixtures_dir / "corpus", tmp_path / "out", progress=False, chunk_size=1, use_cache=False)
-    texts = read_corpus(fixtures_dir / "corpus").documents["text"]
+    documents = read_corpus(fixtures_dir / "corpus").documents
+    texts = documents.loc[~documents["procedural"], "text"]  # the President's chairing turns are left out
     expected = count_terms(texts, n_tokens=int(result.documents["n_tokens"].sum()), phrases=load_lexicon().phrases)
     pd.testing.assert_frame_equal(result.terms, expected)
 
@@ -203,7 +216,8 @@ def test_theme_scores_equal_score_corpus_bit_for_bit(tmp_path, messy_corpus, chu
 
     result = run(messy_corpus, tmp_path / "out", progress=False, chunk_size=chunk_size, use_cache=False)
     corpus = read_corpus(messy_corpus)
-    documents, sentences = score_corpus(corpus.documents, segment_sentences(corpus.documents))
+    kept = corpus.documents[~corpus.documents["procedural"]].reset_index(drop=True)  # chairing turns left out
+    documents, sentences = score_corpus(kept, segment_sentences(kept))
     columns = [c for c in documents.columns if c != "doc_id"]
     pd.testing.assert_frame_equal(result.documents[columns], documents[columns], check_exact=True, check_dtype=False)
     assert result.sentences["themes"].tolist() == sentences["themes"].tolist()
@@ -250,6 +264,12 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path, fixtures_dir):
     from analysis import cache
 
     assert all(cache.load_entry(entry.name, cache_dir=cache_dir) is not None for entry in cache_dir.iterdir())
+
+
+def test_the_tables_key_covers_every_subpackage():
+    from analysis import pipeline
+
+    assert {"pipeline", "text", "stance", "corpus", "download", "scaling"} <= set(pipeline.code_modules())
 
 
 def test_the_tables_key_follows_the_theme_lexicon(tmp_path, fixtures_dir):

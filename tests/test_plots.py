@@ -1,8 +1,12 @@
-"""Tests for analysis/plots.py: labels, chart data helpers, what each chart draws, and save_figure."""
+"""Tests for analysis/plots/: labels, chart data helpers, what each chart draws, and save_figure."""
 from __future__ import annotations
 
+import ast
 import doctest
+import importlib
+import pkgutil
 import re
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -11,14 +15,30 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
-from analysis import paths, plots
+from analysis import aggregate, paths, plots
 
 SOURCE = "Source: toy, 3 speeches · theme lexicon v1 · stance codebook v1"
 
 
-def test_module_doctests():
-    result = doctest.testmod(plots, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 8 and result.failed == 0
+#: The package and its modules, and the doctests each holds at least (short_label, corpus_name, source_line).
+MODULES = [plots, *(importlib.import_module(f"analysis.plots.{info.name}")
+                  for info in pkgutil.iter_modules(plots.__path__))]
+DOCTESTS = {"analysis.plots.labels": 7}
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)
+def test_module_doctests(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= DOCTESTS.get(module.__name__, 0) and result.failed == 0
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)
+def test_modules_import_no_private_names(module):
+    """What two modules share is public in a third: no module imports another's ``_name``."""
+    for node in ast.walk(ast.parse(Path(module.__file__).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            private = [alias.name for alias in node.names if alias.name.startswith("_")]
+            assert not private, f"{module.__name__} imports {private} from {node.module}"
 
 
 # ------------------------------------------------------------------------------------------------ labels
@@ -68,108 +88,12 @@ def test_corpus_name(path, expected):
 
 def test_source_line_names_corpus_size_and_versions():
     assert plots.source_line(corpus="/x/toy", n_speeches=1) == "Source: toy, 1 speech"
+    assert plots.source_line(corpus="/x/toy", n_speeches=304, left_out=171) == \
+        "Source: toy, 304 speeches (171 procedural turns left out)"
+    assert plots.source_line(corpus="gold_blind_v1.csv", n_sentences=299) == "Source: gold_blind_v1.csv, 299 sentences"
     line = plots.source_line(corpus="/x/toy", n_speeches=2403, lexicon_version="2", codebook_version="1",
                              note="rules")
     assert line == "Source: toy, 2,403 speeches · theme lexicon v2 · stance codebook v1 · rules"
-
-
-# ------------------------------------------------------------------------------------------------ chart data
-
-@pytest.fixture
-def documents() -> pd.DataFrame:
-    return pd.DataFrame({
-        "doc_id": ["d1", "d2", "d3", "d4", "d5"],
-        "country": ["France", "China", "France", "", None],
-        "year": ["2014", "2003", "2014", "2019", "2003"],
-        "n_sentences": [12, 3, 40, 15, 11],
-        "n_tokens": [300, 50, 900, 400, 250],
-    })
-
-
-def test_count_by_counts_most_frequent_first_with_missing_values_named(documents):
-    table = plots.count_by(documents, "country")
-    assert table.to_dict("list") == {"country": ["(not given)", "France", "China"], "count": [2, 2, 1]}
-    assert table["count"].dtype == "int64"
-
-
-def test_count_by_value_order_and_top_n(documents):
-    assert plots.count_by(documents, "year", sort="value").to_dict("list") == {
-        "year": ["2003", "2014", "2019"], "count": [2, 2, 1]}
-    # top_n keeps the most frequent, then sorts by value
-    assert plots.count_by(documents, "year", top_n=2, sort="value")["year"].tolist() == ["2003", "2014"]
-
-
-def test_count_by_rejects_unknown_column_and_sort(documents):
-    with pytest.raises(KeyError, match="no column 'body' to group by; columns are: doc_id, country"):
-        plots.count_by(documents, "body")
-    with pytest.raises(ValueError, match="sort must be 'count' or 'value'"):
-        plots.count_by(documents, "year", sort="size")
-
-
-def test_histogram_table_equals_numpy_histogram():
-    values = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]
-    table = plots.histogram_table(values, bins=4)
-    counts, edges = np.histogram(values, bins=4)
-    assert table["count"].tolist() == counts.tolist()
-    assert table["bin_start"].tolist() == edges[:-1].tolist()
-    assert table["bin_end"].tolist() == edges[1:].tolist()
-    assert table["count"].sum() == len(values)
-
-
-def test_histogram_table_drops_missing_and_handles_empty():
-    assert plots.histogram_table([1.0, None, float("nan"), 3.0], bins=2)["count"].tolist() == [1, 1]
-    empty = plots.histogram_table([], bins=5)
-    assert empty.empty and list(empty.columns) == ["bin_start", "bin_end", "count"]
-    with pytest.raises(ValueError, match="bins must be at least 1"):
-        plots.histogram_table([1, 2], bins=0)
-
-
-def test_group_means_orders_groups_by_size_and_skips_missing_values(documents):
-    documents = documents.assign(score=[0.5, 0.2, np.nan, 0.4, 0.1])
-    table = plots.group_means(documents, "country", ["score", "n_tokens"])
-    assert table.to_dict("list") == {"country": ["(not given)", "France", "China"], "rows": [2, 2, 1],
-                                     "score": [0.25, 0.5, 0.2], "n_tokens": [325.0, 600.0, 50.0]}
-    assert plots.group_means(documents, "year", ["n_tokens"], top_n=2, sort="value")["year"].tolist() == \
-        ["2003", "2014"]
-
-
-def test_label_shares_single_and_multi_label():
-    sentences = pd.DataFrame({"year": ["2014", "2014", "2003", "2014"],
-                              "themes": ["terrorism;trafficking", "", "cooperation", "terrorism"],
-                              "stance": ["condemn", "neutral", "support", "condemn"]})
-    themes = plots.label_shares(sentences, "year", "themes", ["terrorism", "trafficking", "cooperation"],
-                                sort="value")
-    assert themes.to_dict("list") == {"year": ["2003", "2014"], "rows": [1, 3], "terrorism": [0.0, 2 / 3],
-                                      "trafficking": [0.0, 1 / 3], "cooperation": [1.0, 0.0]}
-    stance = plots.label_shares(sentences, "year", "stance", ["support", "oppose", "condemn", "neutral"])
-    assert stance[["support", "oppose", "condemn", "neutral"]].sum(axis=1).tolist() == [1.0, 1.0]
-    assert stance["year"].tolist() == ["2014", "2003"]
-
-
-def test_complete_rates_fills_the_periods_a_term_is_missing_from():
-    rates = pd.DataFrame({"period": ["2003", "2003", "2014"], "term": ["iraq", "other", "isil"],
-                          "count": [4, 9, 2], "rate_per_10k": [8.0, 18.0, 1.5]})
-    table = plots.complete_rates(rates, ["isil", "iraq", "isil"], periods=["2003", "2014", "2019"])
-    assert table.to_dict("list") == {
-        "period": ["2003", "2003", "2014", "2014", "2019", "2019"],
-        "term": ["isil", "iraq", "isil", "iraq", "isil", "iraq"],
-        "count": [0, 4, 2, 0, 0, 0], "rate_per_10k": [0.0, 8.0, 1.5, 0.0, 0.0, 0.0]}
-
-
-def test_extremes_keeps_both_ends_and_never_repeats_a_row():
-    table = pd.DataFrame({"term": list("abcdefg"), "z": [3.0, -1.0, 2.0, 0.0, -4.0, 1.0, 2e-16]})
-    assert plots.extremes(table, "z", 2)["term"].tolist() == ["a", "c", "b", "e"]
-    assert plots.extremes(table, "z", 10)["term"].tolist() == ["a", "c", "f", "b", "e"]
-    assert plots.extremes(table, "z", 0).empty
-
-
-def test_sentence_theme_table_marks_each_theme():
-    sentences = pd.DataFrame({"doc_id": ["a", "a", "a"], "sentence_id": [0, 1, 2],
-                              "themes": ["terrorism;trafficking", "", None], "stance": ["condemn", "", None]})
-    table = plots.sentence_theme_table(sentences, ["terrorism", "trafficking", "cooperation"])
-    assert table.to_dict("list") == {
-        "doc_id": ["a", "a", "a"], "sentence_id": [0, 1, 2], "terrorism": [1, 0, 0], "trafficking": [1, 0, 0],
-        "cooperation": [0, 0, 0], "stance": ["condemn", "", ""]}
 
 
 # ------------------------------------------------------------------------------------------------ charts
@@ -224,7 +148,7 @@ def test_bar_chart_thins_labels_when_there_are_many_bars():
 
 
 def test_charts_refuse_missing_columns_and_need_a_title(by_country):
-    with pytest.raises(KeyError, match="bar_chart: no column\\(s\\) 'n'"):
+    with pytest.raises(ValueError, match="bar_chart: no column 'n' in the data"):
         plots.bar_chart(by_country, x="country", y="n", title="t", xlabel="x", ylabel="y")
     with pytest.raises(TypeError, match="expects a DataFrame"):
         plots.bar_chart([1, 2], x="a", y="b", title="t", xlabel="x", ylabel="y")
@@ -232,15 +156,20 @@ def test_charts_refuse_missing_columns_and_need_a_title(by_country):
         plots.bar_chart(by_country, x="country", y="count", title="", xlabel="x", ylabel="y")
 
 
-def test_empty_data_gives_a_labelled_figure_saying_so(by_country):
-    figure = plots.bar_chart(by_country.iloc[0:0], x="country", y="count", title="Nothing", xlabel="x",
-                             ylabel="y (count)", source=SOURCE)
-    _check_frame(figure, "Nothing")
-    assert "no data to show" in _texts(figure)
+@pytest.mark.parametrize("rows, reason", [(0, "there is nothing to draw: no categories"),
+                                          (1, "only one category (United Kingdom")])
+def test_a_chart_the_data_cannot_support_is_skipped_with_the_reason(by_country, rows, reason):
+    skipped = plots.bar_chart(by_country.iloc[:rows], x="country", y="count", title="Nothing", xlabel="x",
+                              ylabel="y (count)", source=SOURCE)
+    assert isinstance(skipped, plots.Skipped) and reason in str(skipped)
+    assert str(skipped).startswith("Not drawn: Nothing.")
+    single = plots.bar_chart(by_country.iloc[:1], x="country", y="count", title="One speech", xlabel="x",
+                             ylabel="y", min_categories=1)
+    assert isinstance(single, Figure)  # a view of one speech's parts may draw one bar
 
 
 def test_histogram_chart_draws_each_bin():
-    table = plots.histogram_table([1, 2, 2, 4, 4, 4], bins=3)
+    table = aggregate.histogram_table([1, 2, 2, 4, 4, 4], bins=3)
     figure = plots.histogram_chart(table, title="Lengths", xlabel="Length (tokens)", ylabel="Speeches (count)",
                                    source=SOURCE)
     _check_frame(figure, "Lengths")
@@ -250,33 +179,66 @@ def test_histogram_chart_draws_each_bin():
     assert [bar.get_x() + bar.get_width() for bar in bars] == pytest.approx(table["bin_end"].tolist())
 
 
-def test_line_chart_draws_one_line_per_series_in_x_order():
-    data = pd.DataFrame({"year": ["2002", "2003", "2014"] * 2, "term": ["iraq"] * 3 + ["women"] * 3,
-                         "rate": [1.5, 2.0, 0.5, 0.0, 0.25, 3.0]})
-    figure = plots.line_chart(data, x="year", y="rate", series="term", title="Rates", xlabel="Year",
-                              ylabel="Rate per 10,000 tokens", source=SOURCE)
-    _check_frame(figure, "Rates")
+def test_histogram_of_one_value_is_skipped():
+    skipped = plots.histogram_chart(aggregate.histogram_table([681], bins=30), title="Lengths", xlabel="x",
+                                    ylabel="y")
+    assert isinstance(skipped, plots.Skipped) and "every value is 681" in skipped.reason
+
+
+@pytest.fixture
+def shares() -> pd.DataFrame:
+    return pd.DataFrame({"country": ["France", "France", "China", "China"], "label": ["a", "b", "a", "b"],
+                         "share": [0.5, 0.2, 0.4, 0.1], "lower": [0.4, 0.1, 0.2, 0.0], "upper": [0.6, 0.3, 0.7, 0.3],
+                         "n_speeches": [12, 12, 3, 3], "few": [False, False, True, True]})
+
+
+def test_interval_chart_draws_points_intervals_and_n(shares):
+    figure = plots.interval_chart(shares, label="country", value="share", series="label", title="Shares",
+                                  xlabel="Share of sentences", ylabel="Country (speeches)", source=SOURCE)
+    _check_frame(figure, "Shares")
     ax = figure.axes[0]
-    lines = ax.get_lines()
-    assert [line.get_label() for line in lines] == ["iraq", "women"]
-    assert lines[0].get_ydata().tolist() == [1.5, 2.0, 0.5]
-    assert lines[1].get_ydata().tolist() == [0.0, 0.25, 3.0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2002", "2003", "2014"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["France (12)", "China (3)"]
+    points = [collection for collection in ax.collections if isinstance(collection, PathCollection)]
+    assert [p.get_offsets()[:, 0].tolist() for p in points] == [[0.5, 0.4], [0.2, 0.1]]
+    whiskers = [c for c in ax.collections if not isinstance(c, PathCollection)]
+    assert [segment[:, 0].tolist() for segment in whiskers[0].get_segments()] == [[0.4, 0.6], [0.2, 0.7]]
+    # China rests on fewer than MIN_SPEECHES speeches: hollow, and the legend says so
+    assert matplotlib.colors.to_hex(points[0].get_facecolors()[1]) == "#ffffff"
+    assert any("fewer than" in text for text in _texts(figure))
 
 
-def test_stacked_bar_chart_stacks_the_columns():
-    data = pd.DataFrame({"country": ["France", "China"], "support": [0.5, 0.2], "oppose": [0.1, np.nan],
-                         "neutral": [0.4, 0.8]})
-    figure = plots.stacked_bar_chart(data, index="country", columns=["support", "oppose", "neutral"],
-                                     colors=plots.STANCE_COLORS, title="Stance", xlabel="Share of sentences",
-                                     ylabel="Country", source=SOURCE)
-    _check_frame(figure, "Stance")
-    bars = figure.axes[0].patches
-    widths = np.array([bar.get_width() for bar in bars]).reshape(3, 2)
-    assert widths.ravel().tolist() == pytest.approx([0.5, 0.2, 0.1, 0.0, 0.4, 0.8])
-    lefts = np.array([bar.get_x() for bar in bars]).reshape(3, 2)
-    assert lefts[2].tolist() == pytest.approx([0.6, 0.2])
-    assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == plots.STANCE_COLORS["support"].lower()
+def test_timeline_chart_uses_a_real_axis_and_breaks_lines_at_gaps():
+    data = pd.DataFrame({"year": [2002, 2003, 2014, 2016], "share": [0.1, 0.2, 0.3, 0.2],
+                         "lower": [0.0, 0.1, 0.2, 0.1], "upper": [0.2, 0.3, 0.4, 0.3],
+                         "n_speeches": [16, 85, 123, 2], "few": [False, False, False, True]})
+    figure = plots.timeline_chart(data, x="year", value="share", title="Over time", ylabel="Share",
+                                  source=SOURCE)
+    top, bottom = figure.axes
+    lines = top.get_lines()
+    assert [line.get_xdata().tolist() for line in lines] == [[2002.0, 2003.0]]  # no line across 2003-2014
+    assert [bar.get_height() for bar in bottom.patches] == [16, 85, 123, 2]
+    assert [bar.get_x() + bar.get_width() / 2 for bar in bottom.patches] == pytest.approx([2002, 2003, 2014, 2016])
+    one_year = plots.timeline_chart(data.iloc[:1], x="year", value="share", title="Over time", ylabel="Share")
+    assert isinstance(one_year, plots.Skipped) and "only one period (2002)" in one_year.reason
+
+
+def test_reference_lines_and_thresholds_are_drawn(by_country):
+    figure = plots.bar_chart(by_country, x="country", y="count", horizontal=True, title="Keyness", xlabel="G²",
+                             ylabel="Term", reference_lines=[(10.83, "p = 0.001")])
+    assert [line.get_xdata()[0] for line in figure.axes[0].get_lines()] == [10.83]
+    data = pd.DataFrame({"term": ["isil", "ukraine"], "z": [4.5, -3.0]})
+    figure = plots.diverging_bar_chart(data, label="term", value="z", title="z", xlabel="z", threshold=1.96)
+    assert sorted(line.get_xdata()[0] for line in figure.axes[0].get_lines()) == [-1.96, 0, 1.96]
+
+
+def test_saved_files_carry_title_source_and_kind(tmp_path, by_country):
+    from PIL import Image
+
+    saved = plots.save_figure(_chart(by_country), "chart", by_country, out_dir=tmp_path)
+    with Image.open(saved.png) as image:
+        assert image.info["Title"] == "Speeches by country"
+        assert image.info["Description"] == SOURCE and image.info["Keywords"] == "bar"
+    assert "<dc:description>" in saved.svg.read_text()
 
 
 def test_heatmap_draws_the_matrix_and_writes_cells():
@@ -322,9 +284,13 @@ def test_long_titles_wrap_and_theme_and_stance_colours_differ(by_country):
     lines = figure.axes[0].get_title(loc="left").split("\n")
     assert len(lines) == 2 and all(len(line) <= plots.TITLE_WIDTH for line in lines)
     assert " ".join(lines) == title
-    assert not set(plots.THEME_COLORS.values()) & set(plots.STANCE_COLORS.values())
-    assert set(plots.THEME_COLORS.values()) | set(plots.STANCE_COLORS.values()) - {"#BBBBBB"} <= \
-        set(plots.OKABE_ITO.values())
+    themes = plots.theme_colors(["a", "b", "c", "d", "e"])
+    stances = plots.stance_colors(["s", "o", "c", "n"], default="n")
+    assert not set(themes.values()) & set(stances.values())
+    assert len(set(themes.values())) == 5 and len(set(stances.values())) == 4 and stances["n"] == plots.NEUTRAL_COLOR
+    assert set(themes.values()) | set(stances.values()) - {plots.NEUTRAL_COLOR} <= set(plots.OKABE_ITO.values())
+    # colours follow the files' order, not the names: a sixth theme starts the palette again
+    assert plots.theme_colors(["x", "y", "z", "u", "v", "w"])["w"] == themes["a"]
 
 
 def test_chart_draws_into_a_given_axes_and_leaves_rcparams_alone(by_country):

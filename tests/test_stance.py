@@ -1,6 +1,7 @@
 """Tests for analysis.stance: the codebook file, the cue matcher, the rule labeller."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -10,8 +11,6 @@ import pytest
 from analysis import paths
 from analysis.errors import ConfigError
 from analysis.stance import (
-    LABELS,
-    Codebook,
     CueMatcher,
     check_codebook,
     label_rules,
@@ -26,8 +25,7 @@ CODEBOOK = load_codebook()
 # --------------------------------------------------------------------------------------------------
 
 def _single(cue) -> CueMatcher:
-    return CueMatcher(Codebook(version="t", codebook_version="1", precedence=CODEBOOK.precedence,
-                               default="neutral", themes=(), cues=(cue,)))
+    return CueMatcher(dataclasses.replace(CODEBOOK, cues=(cue,), checks=()))
 
 
 @pytest.mark.parametrize("cue", CODEBOOK.cues, ids=lambda cue: f"{cue.label}:{cue.name}")
@@ -53,8 +51,10 @@ def test_codebook_follows_codebook_version_1():
     assert CODEBOOK.codebook_version == "1"
     assert CODEBOOK.precedence == ("oppose", "support", "condemn", "neutral")
     assert CODEBOOK.default == "neutral"
-    assert set(CODEBOOK.labels) == set(LABELS)
-    assert {cue.label for cue in CODEBOOK.cues} == set(LABELS)
+    assert CODEBOOK.labels == ("support", "oppose", "condemn", "neutral")
+    assert set(CODEBOOK.precedence) == set(CODEBOOK.labels)
+    assert {cue.label for cue in CODEBOOK.cues} == set(CODEBOOK.labels)
+    assert CODEBOOK.favor == ("support",) and CODEBOOK.against == ("oppose", "condemn")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ version: 1
 codebook: 1
 precedence: [oppose, support, condemn, neutral]
 default: neutral
-themes: [terrorism]
+labels: [support, oppose, condemn, neutral]
 lexicons:
   neg: "(?:not|never)"
 cues:
@@ -183,7 +183,7 @@ def test_evidence_points_at_the_cue_in_the_sentence(sample_speech_path):
 
 def _reference_matches(texts, codebook):
     """Every cue alternative tried at every word start, without the prefix scan (slow, obviously right)."""
-    from analysis.stance import _compile_cues, _match_buffer
+    from analysis.stance.matcher import _compile_cues, _match_buffer
 
     compiled = _compile_cues(codebook)
     buffer, offsets = _match_buffer(texts)
@@ -251,15 +251,12 @@ from analysis.errors import InputError  # noqa: E402
 from analysis.stance import (  # noqa: E402
     CueFeatures,
     RuleStanceClassifier,
-    debate_groups,
     evaluate_stance,
     expected_calibration_error,
     format_evaluation,
     majority_label,
     read_gold,
-    stance_by_theme,
     stance_scores,
-    stance_shares,
     train_stance_labeller,
 )
 
@@ -294,15 +291,17 @@ def _broken_gold(tmp_path, gold_path, line_number, column, value):
     (9, "end", "3", "offsets outside the text: 0-3 spans 3 characters"),
     (11, "start", "-4", "offsets outside the text: start=-4"),
     (12, "end", "ten", "offsets must be whole numbers"),
-    (14, "themes", "terrorism;piracy", "unknown theme 'piracy'"),
+    (14, "themes", "terrorism;piracy", "theme 'piracy' is not in the lexicon"),
     (16, "id", "f000", "duplicate id 'f000' \\(first on line 2\\)"),
     (18, "text", " ", "empty text"),
-    (20, "split", "test", "unknown split 'test'"),
+    (20, "split", "test", "split must be one of 'train', 'blind'; got 'test'"),
 ])
 def test_read_gold_refuses_bad_rows_with_file_and_line(tmp_path, gold_path, line, column, value, message):
+    from analysis.themes import load_lexicon
+
     path = _broken_gold(tmp_path, gold_path, line, column, value)
     with pytest.raises(InputError, match=message) as info:
-        read_gold(path)
+        read_gold(path, lexicon=load_lexicon())
     assert str(info.value).startswith(f"{path}:{line}: ")
 
 
@@ -329,10 +328,12 @@ def test_read_gold_missing_file(tmp_path):
         read_gold(tmp_path / "none.csv")
 
 
-def test_debate_groups_use_meeting_then_session():
+def test_debate_of_uses_meeting_then_session():
+    from analysis.gold import debate_of
+
     frame = pd.DataFrame({"body": ["UNSC", "UNSC", "UNGA", "UNGA"], "meeting": ["S/PV.1", "S/PV.1 (Resumption 1)", "", ""],
                           "session": ["", "", "67", "70"], "doc_id": ["a", "b", "c", "d"]})
-    assert debate_groups(frame).tolist() == ["S/PV.1", "S/PV.1", "UNGA 67", "UNGA 70"]
+    assert list(debate_of(frame)) == ["S/PV.1", "S/PV.1", "UNGA session 67", "UNGA session 70"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -368,31 +369,6 @@ def test_expected_calibration_error_by_hand():
     assert np.isnan(expected_calibration_error(correct, np.full(4, np.nan)))
 
 
-def test_stance_shares_per_speech_and_per_country():
-    sentences = pd.DataFrame({
-        "doc_id": ["a", "a", "a", "a", "b", "c", "c"],
-        "country": ["X", "X", "X", "X", "X", "Y", "Y"],
-        "stance": ["support", "support", "oppose", "neutral", "condemn", "oppose", "oppose"],
-        "themes": ["terrorism", "terrorism;cooperation", "", "", "terrorism", "cooperation", ""],
-    })
-    per_speech = stance_shares(sentences).set_index("doc_id")
-    assert per_speech.loc["a", ["stance_support", "stance_oppose", "stance_condemn", "stance_neutral"]].tolist() == \
-        [0.5, 0.25, 0.0, 0.25]
-    assert np.allclose(per_speech.filter(like="stance_").sum(axis=1), 1.0)
-    pooled = stance_shares(sentences, by="country").set_index("country")
-    assert pooled.loc["X", "n_sentences"] == 5 and pooled.loc["X", "stance_condemn"] == pytest.approx(1 / 5)
-    weighted = stance_shares(sentences, by="country", weight="document").set_index("country")
-    assert weighted.loc["X", "n_documents"] == 2
-    assert weighted.loc["X", "stance_condemn"] == pytest.approx((0 + 1) / 2)   # mean of the two speeches
-    by_theme = stance_by_theme(sentences).set_index("theme")
-    assert by_theme.loc["terrorism", "n_sentences"] == 3
-    assert by_theme.loc["terrorism", "stance_support"] == pytest.approx(2 / 3)
-    assert by_theme.loc["cooperation", "stance_oppose"] == pytest.approx(1 / 2)
-    assert "" not in by_theme.index
-    with pytest.raises(ValueError, match="weight must be"):
-        stance_shares(sentences, weight="words")
-
-
 # --------------------------------------------------------------------------------------------------
 # Estimators, the labeller and evaluation
 # --------------------------------------------------------------------------------------------------
@@ -411,10 +387,12 @@ def test_rule_classifier_needs_fit_and_calibrates_with_labels(gold):
     proba = fitted.predict_proba(texts)
     assert proba.shape == (60, 4) and np.allclose(proba.sum(axis=1), 1.0)
     assert fitted.predict(texts).tolist() == label_rules(texts)["stance"].tolist()
-    # add-one smoothing: a label predicted n times with k right gets (k + 1) / (n + 4)
-    counts = fitted.confusion_.sum(axis=1)
-    right = np.diag(fitted.confusion_)
-    assert np.allclose(np.diag(fitted._proba_table()), (right + 1) / (counts + 4))
+    # the score is the calibrated probability of the rules' own label, and it varies with the evidence
+    explained = fitted.explain(texts)
+    column = {label: i for i, label in enumerate(fitted.classes_)}
+    expected = proba[np.arange(len(texts)), [column[label] for label in explained["stance"]]]
+    np.testing.assert_allclose(explained["score"].to_numpy(), expected)
+    assert explained.groupby("stance")["score"].nunique().max() > 1  # not one constant per label
 
 
 def test_cue_features_are_binary_and_named(gold):
@@ -435,7 +413,7 @@ def test_train_stance_labeller_caches_the_model(tmp_path, gold_path, gold):
     labelled = first.label(gold["text"])
     pd.testing.assert_frame_equal(labelled, second.label(gold["text"]))
     assert labelled["score"].between(0, 1).all()
-    assert set(labelled["stance"]) <= set(LABELS)
+    assert set(labelled["stance"]) <= set(CODEBOOK.labels)
     cached[0].write_bytes(b"not a model")          # a damaged cache is refitted, not trusted
     third = train_stance_labeller(method="model", gold=gold_path, cache_dir=tmp_path)
     pd.testing.assert_frame_equal(labelled, third.label(gold["text"]))
@@ -500,7 +478,7 @@ def test_an_unwritable_model_cache_does_not_stop_the_labelling(tmp_path, gold_pa
 
 from hypothesis import given as _given, settings as _settings, strategies as _st  # noqa: E402
 
-from analysis import stance as _stance  # noqa: E402
+from analysis.stance import matcher as _stance  # noqa: E402
 
 _BUFFER_CHARS = "ab I\n\r\t()[]{}\"/’‘ʼ–—‑‐\u00a0\u2028\u2029\u0130\x00«»“”é"
 
@@ -508,5 +486,5 @@ _BUFFER_CHARS = "ab I\n\r\t()[]{}\"/’‘ʼ–—‑‐\u00a0\u2028\u2029\u0130
 @_settings(max_examples=300, deadline=None)
 @_given(_st.lists(_st.text(alphabet=_BUFFER_CHARS, max_size=12), max_size=6))
 def test_normalised_buffer_equals_translating_each_sentence(texts):
-    expected = _stance._SEPARATOR + _stance._SEPARATOR.join(text.translate(_stance._MATCH_TABLE) for text in texts)
+    expected = _stance._SEPARATOR + _stance._SEPARATOR.join(text.translate(_stance.MATCH_TABLE) for text in texts)
     assert _stance._normalised_buffer(texts) == expected

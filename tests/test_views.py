@@ -1,23 +1,49 @@
-"""Tests for analysis/views.py: which speech, periods, groups and texts a notebook shows."""
+"""Tests for analysis/views/: which speech, periods, groups and texts a notebook shows."""
 from __future__ import annotations
 
+import ast
 import doctest
+import importlib
+import pkgutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from analysis import paths, views
-from analysis.pipeline import DOCUMENTS_COLUMNS, SENTENCES_COLUMNS
+from analysis.pipeline import DOCUMENTS_HEAD, SENTENCES_COLUMNS
 
 
-def test_module_doctests():
-    result = doctest.testmod(views, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 2 and result.failed == 0
+#: The package and its modules, and the doctests each holds at least.
+MODULES = [views, *(importlib.import_module(f"analysis.views.{info.name}")
+                  for info in pkgutil.iter_modules(views.__path__))]
+DOCTESTS = {"analysis.views.tables": 2, "analysis.views.speech": 5, "analysis.views.timeline": 1,
+            "analysis.views.compare": 1, "analysis.views.summaries": 2, "analysis.views.fields": 1}
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)
+def test_module_doctests(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= DOCTESTS.get(module.__name__, 0) and result.failed == 0
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.__name__)
+def test_modules_import_no_private_names(module):
+    """What two modules share is public in a third: no module imports another's ``_name``."""
+    for node in ast.walk(ast.parse(Path(module.__file__).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            private = [alias.name for alias in node.names if alias.name.startswith("_")]
+            assert not private, f"{module.__name__} imports {private} from {node.module}"
 
 
 def test_corpus_tables_are_the_run_tables_with_texts_and_paragraphs():
     tables = views.corpus_tables(paths.RAW_DIR)
-    assert list(tables.documents.columns) == DOCUMENTS_COLUMNS + ["text"]
+    assert list(tables.documents.columns[:len(DOCUMENTS_HEAD)]) == DOCUMENTS_HEAD
+    assert [c for c in tables.documents.columns if c.startswith("theme_")] == [
+        f"theme_{name}" for name in tables.manifest["themes"]]
+    assert [c for c in tables.documents.columns if c.startswith("stance_")] == [
+        f"stance_{label}" for label in tables.manifest["stance_labels"]]
+    assert tables.documents.columns[-1] == "text"
     expected = SENTENCES_COLUMNS[:2] + ["paragraph_id"] + SENTENCES_COLUMNS[2:]
     assert list(tables.sentences.columns) == expected
     text = tables.documents["text"].iloc[0]
