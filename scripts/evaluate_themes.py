@@ -5,7 +5,7 @@ Usage::
     python scripts/evaluate_themes.py                      # gold_train: the tune part, the dev part, all
     python scripts/evaluate_themes.py --cv                 # gold_train, 10-fold cross-validation by debate
     python scripts/evaluate_themes.py --cv --hybrid        # ... and the lexicon + classifier hybrid
-    python scripts/evaluate_themes.py --cv --dense --hybrid --learning-curve   # both training files; more data?
+    python scripts/evaluate_themes.py --cv --dense --hybrid --learning-curve cooperation   # more data?
     python scripts/evaluate_themes.py --blind              # gold_blind (score once per lexicon release)
     python scripts/evaluate_themes.py --heldout            # gold_heldout: theme-dense speeches (idem)
     python scripts/evaluate_themes.py --dense --errors tune  # gold_dense: theme-dense training sentences
@@ -53,13 +53,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import f1_score
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from analysis import gold as gold_files, paths
+from analysis.themes import evaluate_themes, join_labels, keyword_baseline, label_themes, load_lexicon
 
-from analysis import paths  # noqa: E402
-from analysis.themes import (  # noqa: E402
-    THEMES, evaluate_themes, join_labels, keyword_baseline, label_themes, load_lexicon,
-)
+#: The themes scored: those of the last lexicon given (set by :func:`main`); no theme is named in this script.
+THEMES: tuple[str, ...] = ()
 
 GOLD_TRAIN = paths.ANNOTATIONS_DIR / "gold_train_v1.csv"
 GOLD_BLIND = paths.ANNOTATIONS_DIR / "gold_blind_v1.csv"
@@ -69,23 +69,15 @@ N_FOLDS = 10
 THRESHOLDS = np.round(np.arange(0.30, 0.951, 0.05), 2)
 
 
-def debate(row: pd.Series) -> str:
-    """The debate a gold sentence comes from: a Security Council meeting or a General Assembly session."""
-    if row["meeting"]:
-        return row["meeting"]
-    if row["session"]:
-        return f"UNGA session {row['session']}"
-    return row["doc_id"]
-
-
 def part_of(name: str) -> str:
     """``dev`` for about a quarter of the debates (fixed by a hash of the name), else ``tune``."""
     return "dev" if int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % 4 == 0 else "tune"
 
 
 def read_gold(path: Path) -> pd.DataFrame:
-    gold = pd.read_csv(path, dtype=str, keep_default_na=False)
-    gold["debate"] = gold.apply(debate, axis=1)
+    """A gold file (:func:`analysis.gold.read_gold`) with its ``debate`` column (:func:`analysis.gold.debate_of`)."""
+    gold = gold_files.read_gold(path)
+    gold["debate"] = gold_files.debate_of(gold)
     return gold
 
 
@@ -96,7 +88,7 @@ def training_gold() -> pd.DataFrame:
 
 
 def indicator(labels) -> np.ndarray:
-    """Boolean ``(n, 3)`` matrix of the codebook's themes from ``;``-joined labels."""
+    """Boolean ``(n, n_themes)`` matrix of :data:`THEMES` from ``;``-joined labels."""
     return np.array([[theme in str(label).split(";") for theme in THEMES] for label in labels],
                     dtype=bool).reshape(-1, len(THEMES))
 
@@ -160,9 +152,9 @@ class LexiconOrClassifier:
         return hits | (probabilities >= self.thresholds_)
 
 
-def learning_curve(gold: pd.DataFrame, lexicon, *, fractions=(0.25, 0.5, 0.75, 1.0), n_folds: int = 5,
+def learning_curve(gold: pd.DataFrame, lexicon, theme_name: str, *, fractions=(0.25, 0.5, 0.75, 1.0), n_folds: int = 5,
                    seed: int = 0) -> pd.DataFrame:
-    """Cooperation F1 of a logistic regression alone, trained on a fraction of each training fold.
+    """One theme's F1 of a logistic regression alone, trained on a fraction of each training fold.
 
     Folds of whole debates; features as the hybrid's (TF-IDF word 1-2-grams and the lexicon's hit). The F1 is the
     best over :data:`THRESHOLDS` of the pooled out-of-fold probabilities, an optimistic figure on purpose: if even
@@ -173,7 +165,9 @@ def learning_curve(gold: pd.DataFrame, lexicon, *, fractions=(0.25, 0.5, 0.75, 1
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
-    theme = THEMES.index("cooperation")
+    if theme_name not in THEMES:
+        raise SystemExit(f"--learning-curve: no theme {theme_name!r} in the lexicon (themes: {', '.join(THEMES)})")
+    theme = THEMES.index(theme_name)
     texts = np.array(gold["text"].tolist(), dtype=object)
     truth = indicator(gold["themes"])[:, theme]
     hits = indicator(label_themes(list(texts), lexicon=lexicon))[:, theme]
@@ -198,12 +192,8 @@ def learning_curve(gold: pd.DataFrame, lexicon, *, fractions=(0.25, 0.5, 0.75, 1
 
 
 def f1(truth: np.ndarray, guess: np.ndarray, *, empty: float = 0.0) -> float:
-    """F1 of boolean arrays; ``empty`` when there is nothing in either."""
-    tp = int((truth & guess).sum())
-    wrong = int((~truth & guess).sum()) + int((truth & ~guess).sum())
-    if tp + wrong == 0:
-        return empty
-    return 2 * tp / (2 * tp + wrong)
+    """F1 of boolean arrays (scikit-learn's); ``empty`` when there is nothing in either."""
+    return float(f1_score(truth, guess, zero_division=empty))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -282,8 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cv", action="store_true", help="cross-validation by debate over gold_train")
     parser.add_argument("--hybrid", action="store_true",
                         help="also the lexicon-or-classifier hybrid (with --cv or --blind)")
-    parser.add_argument("--learning-curve", action="store_true",
-                        help="with --cv: cooperation F1 of a model alone trained on 25-100%% of each fold")
+    parser.add_argument("--learning-curve", metavar="THEME", default=None,
+                        help="with --cv: this theme's F1 of a model alone trained on 25-100%% of each fold")
     parser.add_argument("--errors", choices=["tune", "dev", "blind", "seen_debate", "new_debate"], default=None,
                         help="also print the misclassified sentences of this part (last lexicon)")
     args = parser.parse_args(argv)
@@ -292,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
                      "as they are")
     if args.blind + args.heldout + args.dense > 1:
         parser.error("--blind, --heldout and --dense are three files: score one at a time")
+    global THEMES
     lexicons = [load_lexicon(path) for path in (args.themes or [None])]
+    THEMES = lexicons[-1].names
     names = [f"lexicon_v{lexicon.version}" for lexicon in lexicons]
     if len(set(names)) < len(names):
         names = [f"{name} ({Path(lexicon.source).name})" for name, lexicon in zip(names, lexicons)]
@@ -305,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         gold["part"] = gold["debate_in_train"].map({"yes": "seen_debate", "no": "new_debate"})
     else:
         gold["part"] = "blind" if args.blind else gold["debate"].map(part_of)
-    methods = {"keyword_regex": keyword_baseline(gold["text"])}
+    methods = {"keyword_regex": keyword_baseline(gold["text"], lexicon=lexicons[-1])}
     for name, lexicon in zip(names, lexicons):
         methods[name] = label_themes(gold["text"], lexicon=lexicon)
     pd.set_option("display.width", 200)
@@ -321,9 +313,11 @@ def main(argv: list[str] | None = None) -> int:
               "prediction left out)")
         print(spread.to_string(index=False, float_format=floats))
         if args.learning_curve:
-            print("\nLearning curve, cooperation: logistic regression alone on a fraction of each training fold "
+            print(f"\nLearning curve, {args.learning_curve}: logistic regression alone on a fraction of each "
+                  "training fold "
                   "(5 folds by debate; F1 at the best threshold, optimistic)")
-            print(learning_curve(gold, lexicons[-1]).to_string(index=False, float_format=floats))
+            curve = learning_curve(gold, lexicons[-1], args.learning_curve)
+            print(curve.to_string(index=False, float_format=floats))
         return 0
     if args.hybrid:
         if not (args.blind or args.heldout):
