@@ -41,7 +41,7 @@ def is_wildcard(word: str) -> bool:
     return "*" in word or "?" in word
 
 
-def parse_pattern(pattern: str) -> tuple[str, ...]:
+def parse_pattern(pattern: str, *, bare_wildcards: bool = False) -> tuple[str, ...]:
     """The normalised words of a pattern, wildcards kept; ``ValueError`` saying why a pattern is not valid.
 
     >>> parse_pattern("Organi?ed  crime"), parse_pattern("States' cooperat*")
@@ -50,19 +50,21 @@ def parse_pattern(pattern: str) -> tuple[str, ...]:
     Traceback (most recent call last):
     ...
     ValueError: invalid pattern 'a ** b': '**' has no letter or digit and would match any word
+
+    ``bare_wildcards=True`` lets a word be wildcards only (``*``: any word), as keyword-in-context allows.
     """
     if not isinstance(pattern, str):
         raise ValueError(f"pattern must be a string, got {type(pattern).__name__} {pattern!r}")
     words = pattern.split()
     if not words:
-        raise ValueError("empty pattern")
+        raise ValueError(f"empty pattern {pattern!r}")
     normalised = []
     for word in words:
         if not _WORD.fullmatch(word):
             bad = sorted(set(re.sub(r"[\w'’*?-]", "", word)))
             raise ValueError(f"invalid pattern {pattern!r}: character {''.join(bad)!r} in {word!r}; patterns are "
                              "words with * and ? wildcards, hyphens and apostrophes, separated by spaces")
-        if not re.search(r"[^\W_]", word):
+        if not re.search(r"[^\W_]", word) and not (bare_wildcards and not word.strip(_WILDCARDS)):
             raise ValueError(f"invalid pattern {pattern!r}: {word!r} has no letter or digit and would match "
                              "any word")
         # normalise the letters, keep the wildcards where they are

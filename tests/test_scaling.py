@@ -481,7 +481,7 @@ def test_count_matrix_thresholds():
 
 
 @pytest.mark.parametrize("documents, options, match", [
-    (DOCUMENTS.drop(columns="text"), {}, "lack column"),
+    (DOCUMENTS.drop(columns="text"), {}, "no column"),
     (pd.concat([DOCUMENTS, DOCUMENTS]), {}, "occurs more than once"),
     (DOCUMENTS, {"min_count": 0}, "min_count must be a whole number >= 1"),
     (DOCUMENTS, {"min_count": 100}, "no terms remain"),

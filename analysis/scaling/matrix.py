@@ -22,6 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..terms import term_matrix
+from ..validation import require_columns
 
 __all__ = ["Counts", "check_counts", "count_matrix"]
 
@@ -200,12 +201,7 @@ def count_matrix(
     a         1    0      2    0
     b         0    1      1    1
     """
-    if not isinstance(documents, pd.DataFrame):
-        raise TypeError(f"count_matrix expects a documents DataFrame (doc_id, text), got {type(documents).__name__}")
-    missing = [column for column in ("doc_id", "text") if column not in documents.columns]
-    if missing:
-        raise ValueError(f"count_matrix: documents lack column(s) {', '.join(missing)} "
-                         f"(columns are: {', '.join(map(str, documents.columns))})")
+    require_columns(documents, ["doc_id", "text"], "count_matrix")
     for name, value in (("min_count", min_count), ("min_docs", min_docs), ("max_terms", max_terms)):
         if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
