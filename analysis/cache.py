@@ -222,3 +222,19 @@ def store_object(kind: str, key: str, value: object, *, cache_dir: str | Path | 
         write_bytes(Path(cache_dir) / f"{kind}-{key[:24]}.joblib", buffer.getvalue())
     except OutputError:  # the cache only saves time: a read-only or full disk must not stop the work
         pass
+
+
+def corpus_fingerprint(documents: pd.DataFrame) -> str:
+    """SHA-256 over the sorted doc_ids and cleaned texts: identical corpora give identical fingerprints."""
+    digest = hashlib.sha256()
+    for doc_id, text in sorted(zip(documents["doc_id"], documents["text"])):
+        digest.update(doc_id.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def package_modules() -> list[str]:
+    """Every module and subpackage of ``analysis`` (``stance``, ``corpus``, ...): the code the tables' cache key
+    covers, so that an edit anywhere in the package misses the cache."""
+    package = Path(__file__).resolve().parent
+    return sorted(path.stem for path in package.glob("*.py")) + sorted(
+        path.name for path in package.iterdir() if (path / "__init__.py").is_file())

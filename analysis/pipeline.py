@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,6 +50,8 @@ from .corpus import (
 from .errors import InputError
 from .io import ensure_output_dir, file_sha256, write_csv, write_text
 from .membership import load_member_tables, un_metadata
+from .parallel import Workers, chunks, default_jobs, map_tasks, progress_bar
+from .schema import SENTENCES_COLUMNS, SKIPPED_COLUMNS, TERMS_COLUMNS, documents_columns, renamed_metadata
 from .terms import TermTotals, TokenCounts, count_tokens
 from .text import find_tokens, load_stopwords
 from .aggregate import group_shares
@@ -62,13 +62,6 @@ __all__ = [
     "SENTENCES_COLUMNS", "TERMS_COLUMNS", "SKIPPED_COLUMNS", "RunResult", "analyse_chunk", "analyse_corpus",
     "build_tables", "default_jobs", "documents_columns", "parse_chunk", "run", "write_tables",
 ]
-
-#: The first columns of ``documents.csv``; :func:`documents_columns` gives them all.
-DOCUMENTS_HEAD = ["doc_id", "body", "country", "speaker", "year", "date", "meeting", "topic", "n_sentences",
-                  "n_tokens"]
-SENTENCES_COLUMNS = ["doc_id", "sentence_id", "start", "end", "text", "themes", "stance", "cue", "score"]
-TERMS_COLUMNS = ["term", "count", "docs", "rate_per_10k"]
-SKIPPED_COLUMNS = ["path", "reason"]
 
 #: Speeches per chunk of the map: large enough that the per-chunk overhead (sending the chunk to a worker,
 #: its vocabulary back) is small, small enough that both cores stay busy to the end and progress moves.
@@ -128,36 +121,6 @@ class Settings:
         files = paths.GOLD_STANCE_TRAIN_FILES
         return {"method": self.stance_method, "cues": self.codebook.sha256 if self.codebook else "",
                 "gold": gold_files_sha256(files) if all(path.is_file() for path in files) else ""}
-
-
-#: Metadata columns of the reader that follow the computed ones in ``documents.csv``, before the input's own.
-METADATA_TAIL = ["session", "speaker_role", "country_code", "source_file"]
-
-
-#: The UN member state, regional group and Security Council status of each speech (:mod:`analysis.membership`).
-UN_COLUMNS = ["iso3", "un_group", "council_status"]
-
-
-def documents_columns(lexicon: Lexicon, codebook: Codebook, metadata: Sequence[str] = ()) -> list[str]:
-    """``documents.csv``'s columns, from the lexicon's themes and the cue file's stance labels.
-
-    :data:`DOCUMENTS_HEAD`, ``theme_<name>`` for each theme of the lexicon, ``dominant_theme``,
-    ``stance_<label>`` for each label of the cue file, ``procedural``, :data:`UN_COLUMNS`, per theme
-    ``n_sentences_<name>`` and ``n_mentions_<name>``, then :data:`METADATA_TAIL` and every other metadata column
-    of the input (``metadata``, in order).
-    """
-    computed = [*DOCUMENTS_HEAD, *[f"theme_{name}" for name in lexicon.names], "dominant_theme",
-                *[f"stance_{label}" for label in codebook.labels], "procedural", *UN_COLUMNS]
-    computed += [f"n_{what}_{name}" for name in lexicon.names for what in ("sentences", "mentions")]
-    return computed + [column for column in dict.fromkeys([*METADATA_TAIL, *metadata]) if column not in computed]
-
-
-def _renamed_metadata(documents: pd.DataFrame, lexicon: Lexicon, codebook: Codebook) -> pd.DataFrame:
-    """The input's metadata columns that would collide with a computed column get the prefix ``input_``."""
-    computed = set(documents_columns(lexicon, codebook)) - set(METADATA_TAIL)
-    own = set(DOCUMENT_COLUMNS) | {"procedural", "text", "raw_chars"}
-    clashes = {column: f"input_{column}" for column in documents.columns if column in computed and column not in own}
-    return documents.rename(columns=clashes) if clashes else documents
 
 
 # --------------------------------------------------------------------------------------------------
@@ -309,101 +272,6 @@ def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame, settings: S
 
 
 # --------------------------------------------------------------------------------------------------
-# Running the map: in this process or in worker processes, results in input order
-# --------------------------------------------------------------------------------------------------
-
-def default_jobs() -> int:
-    """The number of cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _chunks(items: Sequence, size: int) -> list[Sequence]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
-
-
-def _ready() -> bool:
-    return True
-
-
-class _Workers:
-    """Starts the worker processes in a background thread, so that they import the package while this
-    process reads the corpus; :func:`_map` then finds them ready (joblib reuses its process pool)."""
-
-    def __init__(self, jobs: int, corpus_path: Path, chunk_size: int):
-        self.thread = None
-        if jobs > 1 and _count_inputs(corpus_path, more_than=chunk_size) > chunk_size:
-            import threading
-
-            self.thread = threading.Thread(target=self._start, args=(jobs,), daemon=True)
-            self.thread.start()
-
-    @staticmethod
-    def _start(jobs: int) -> None:
-        from joblib import Parallel, delayed
-
-        Parallel(n_jobs=jobs, backend="loky")(delayed(_ready)() for _ in range(jobs))
-
-    def wait(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-
-
-def _count_inputs(path: Path, *, more_than: int) -> int:
-    """About how many speeches a corpus holds, counting no further than ``more_than + 1`` (cheap: file names
-    or a Parquet footer; a CSV table counts as large)."""
-    if path.is_dir():
-        found = 0
-        for _, _, filenames in os.walk(path):
-            found += sum(name.lower().endswith(".txt") for name in filenames)
-            if found > more_than:
-                break
-        return found
-    if path.suffix.lower() == ".txt":
-        return 1
-    if path.suffix.lower() == ".parquet":
-        try:
-            import pyarrow.parquet as pq
-
-            return pq.read_metadata(path).num_rows
-        except Exception:  # an unreadable table: the reader will say why
-            return 0
-    return more_than + 1
-
-
-def _map(function, tasks: list[tuple], *, jobs: int, progress, sizes: list[int],
-         workers: _Workers | None = None) -> Iterator:
-    """``function(*task)`` for each task, in order; in ``jobs`` worker processes when there is more than one
-    task. ``progress`` (a tqdm bar or None) advances by ``sizes[i]`` when task ``i`` is done."""
-    parallel = jobs > 1 and len(tasks) > 1
-    if parallel and workers is not None:
-        workers.wait()  # one joblib call at a time on the pool
-    if parallel:
-        from joblib import Parallel, delayed
-
-        parallel = Parallel(n_jobs=min(jobs, len(tasks)), backend="loky", return_as="generator",
-                            pre_dispatch="2*n_jobs", batch_size=1)
-        results = parallel(delayed(function)(*task) for task in tasks)
-    else:
-        results = (function(*task) for task in tasks)
-    for size, result in zip(sizes, results):
-        if progress is not None:
-            progress.update(size)
-        yield result
-
-
-def _progress_bar(enabled: bool, total: int, desc: str):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="speech", leave=False, smoothing=0.1)
-
-
-# --------------------------------------------------------------------------------------------------
 # The reduce and the tables
 # --------------------------------------------------------------------------------------------------
 
@@ -507,7 +375,7 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
     scores, sentences = reduction.finish()
     if sentences.empty:
         sentences = _label_sentences(segment_sentences(documents.iloc[:0]), None)
-    metadata = _renamed_metadata(documents.drop(columns=["text", "raw_chars"]), settings.lexicon, settings.codebook)
+    metadata = renamed_metadata(documents.drop(columns=["text", "raw_chars"]), settings.lexicon, settings.codebook)
     members = un_metadata(metadata)
     table = metadata.join(members.columns).merge(scores, on="doc_id", how="left", validate="one_to_one")
     for column in table.columns:
@@ -522,7 +390,7 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
     manifest = {
         "analysis_version": __version__,
         "corpus": corpus.source,
-        "corpus_sha256": corpus_fingerprint(documents),
+        "corpus_sha256": cache.corpus_fingerprint(documents),
         "stopwords_version": load_stopwords().version,
         "stance_words_version": load_stopwords("stance").version,  # left out of terms.csv
         "themes": list(settings.lexicon.names),
@@ -569,22 +437,22 @@ def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, stance: Stan
 
 
 def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings, *, jobs: int,
-                    chunk_size: int, progress: bool, workers: _Workers | None = None) -> RunResult:
+                    chunk_size: int, progress: bool, workers: Workers | None = None) -> RunResult:
     """Map step 2 and the reduce over an already parsed corpus (documents and sentence offsets)."""
     analysed = settings.analysed(corpus.documents)
     documents = corpus.documents.loc[analysed, ["doc_id", "text", "procedural"]].reset_index(drop=True)
     sentences = sentences[sentences["doc_id"].isin(set(documents["doc_id"]))] if not analysed.all() else sentences
-    groups = _chunks(range(len(documents)), chunk_size)
+    groups = chunks(range(len(documents)), chunk_size)
     bounds = _sentence_bounds(documents["doc_id"], sentences["doc_id"])
     tasks = []
     for rows in groups:
         first, stop = bounds[rows.start][0], bounds[rows.stop - 1][1]
         tasks.append((documents.iloc[rows.start:rows.stop].reset_index(drop=True),
                       sentences.iloc[first:stop].reset_index(drop=True), settings))
-    bar = _progress_bar(progress, len(documents), "analysing speeches")
+    bar = progress_bar(progress, len(documents), "analysing speeches")
     reduction = _Reduction(settings)
     try:
-        for analysed in _map(_map_documents, tasks, jobs=jobs, progress=bar, sizes=[len(r) for r in groups],
+        for analysed in map_tasks(_map_documents, tasks, jobs=jobs, progress=bar, sizes=[len(r) for r in groups],
                              workers=workers):
             reduction.add_analysed(analysed)
     finally:
@@ -609,14 +477,6 @@ def _sentence_bounds(doc_ids: pd.Series, sentence_doc_ids: pd.Series) -> list[tu
     return list(zip(starts.tolist(), stops.tolist()))
 
 
-def corpus_fingerprint(documents: pd.DataFrame) -> str:
-    """SHA-256 over the sorted doc_ids and cleaned texts: identical corpora give identical fingerprints."""
-    digest = hashlib.sha256()
-    for doc_id, text in sorted(zip(documents["doc_id"], documents["text"])):
-        digest.update(doc_id.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
-    return digest.hexdigest()
-
-
 # --------------------------------------------------------------------------------------------------
 # The whole corpus, with the cache
 # --------------------------------------------------------------------------------------------------
@@ -626,16 +486,8 @@ def _parsed_key(corpus_path: Path, exclude: Sequence[str | Path] = ()) -> str:
                            cache.code_fingerprint(["corpus"]))
 
 
-def code_modules() -> list[str]:
-    """Every module and subpackage of ``analysis`` (``stance``, ``corpus``, ...): the code the tables' cache key
-    covers, so that an edit anywhere in the package misses the cache."""
-    package = Path(__file__).resolve().parent
-    return sorted(path.stem for path in package.glob("*.py")) + sorted(
-        path.name for path in package.iterdir() if (path / "__init__.py").is_file())
-
-
 def _tables_key(parsed_key: str, settings: Settings) -> str:
-    modules = code_modules()
+    modules = cache.package_modules()
     configs = {path.name: file_sha256(path) for path in sorted(paths.CONFIG_DIR.glob("*")) if path.is_file()}
     configs["lexicon"] = [settings.lexicon.source, settings.lexicon.sha256]
     configs["un_members"] = [sha256 for _, sha256 in load_member_tables().sources]
@@ -646,15 +498,15 @@ def _tables_key(parsed_key: str, settings: Settings) -> str:
 
 
 def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size: int,
-                  progress: bool, workers: _Workers | None = None) -> tuple[Corpus, pd.DataFrame, RunResult]:
+                  progress: bool, workers: Workers | None = None) -> tuple[Corpus, pd.DataFrame, RunResult]:
     """Both map steps and the reduce over the inputs of a plan."""
     batches = plan.batches(chunk_size)
-    bar = _progress_bar(progress, len(plan), "analysing speeches")
+    bar = progress_bar(progress, len(plan), "analysing speeches")
     reduction = _Reduction(settings, plan.skipped)
     sentence_offsets = []
     try:
         tasks = [(batch, settings) for batch in batches]
-        for parsed, analysed in _map(_map_batch, tasks, jobs=jobs, progress=bar,
+        for parsed, analysed in map_tasks(_map_batch, tasks, jobs=jobs, progress=bar,
                                      sizes=[len(batch) for batch in batches], workers=workers):
             reduction.add_parsed(parsed, analysed)
     finally:
@@ -724,7 +576,7 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
     if not corpus_path.exists():
         plan_corpus(corpus_path, exclude=exclude)  # raises the reader's error
     if not use_cache:
-        workers = _Workers(jobs, corpus_path, chunk_size)
+        workers = Workers(jobs, corpus_path, chunk_size)
         settings = settings.trained()
         plan = plan_corpus(corpus_path, exclude=exclude)
         return _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size, progress=progress,
@@ -736,7 +588,7 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
     if stored is not None and parsed is not None:
         return _result_from_cache(stored, parsed[0]["documents"], source=str(corpus_path)), []
     # The workers start while the labeller trains and the corpus is read.
-    workers = _Workers(jobs, corpus_path, chunk_size)
+    workers = Workers(jobs, corpus_path, chunk_size)
     settings = settings.trained()
     stores = []
     if parsed is not None:

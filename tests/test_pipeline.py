@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from analysis import paths
+from analysis import cache, paths
 from analysis.corpus import read_corpus, segment_sentences
 from analysis.errors import InputError
 from analysis.text import load_stopwords
@@ -267,9 +267,8 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path, fixtures_dir):
 
 
 def test_the_tables_key_covers_every_subpackage():
-    from analysis import pipeline
-
-    assert {"pipeline", "text", "stance", "corpus", "download", "scaling"} <= set(pipeline.code_modules())
+    assert {"pipeline", "text", "stance", "corpus", "download", "scaling", "themes", "terms"} <= \
+        set(cache.package_modules())
 
 
 def test_the_tables_key_follows_the_theme_lexicon(tmp_path, fixtures_dir):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis import paths, views
-from analysis.pipeline import DOCUMENTS_HEAD, SENTENCES_COLUMNS
+from analysis.schema import DOCUMENTS_HEAD, SENTENCES_COLUMNS
 
 
 #: The package and its modules, and the doctests each holds at least.
