@@ -227,12 +227,7 @@ def read_yaml(path: str | Path) -> dict:
     import yaml
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("file not found", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+    text = read_config_text(path)
     try:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
@@ -278,3 +273,15 @@ def yaml_key_lines(path: str | Path) -> dict[tuple[str, ...], int]:
         return lines
     walk(root, ())
     return lines
+
+
+def read_config_text(path: str | Path, *, encoding: str = "utf-8") -> str:
+    """The text of a configuration or reference file; a missing file or one that is not UTF-8 becomes a
+    :class:`ConfigError` naming it (and the byte where decoding failed)."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise ConfigError("file not found", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None

@@ -36,6 +36,7 @@ import pandas as pd
 
 from . import paths
 from .errors import ConfigError, InputError
+from .io import read_config_text
 
 __all__ = [
     "COUNCIL_STATUSES",
@@ -322,12 +323,7 @@ def _load_cached(states: tuple, council: tuple, extra: tuple) -> MemberTables:
 
 def _read_rows(path: Path, columns: Sequence[str]) -> Iterable[tuple[int, dict[str, str]]]:
     """``(line, row)`` of a UTF-8 CSV file whose header holds ``columns`` (others are ignored)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError("file not found", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+    text = read_config_text(path, encoding="utf-8-sig")
     reader = csv.reader(text.splitlines(keepends=True), strict=True)
     try:
         header = next(reader, None)

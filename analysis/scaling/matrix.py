@@ -222,3 +222,14 @@ def count_matrix(
                          f"or min_docs ({min_docs})")
     counts = matrix[:, keep].toarray()
     return pd.DataFrame(counts, index=doc_ids, columns=pd.Index(terms[keep], name="term"))
+
+
+def fitted_columns(counts: Counts, fitted_terms: pd.Index, n_features_in: int) -> pd.Index:
+    """The terms of ``counts``' columns for a model fitted on ``fitted_terms``: their own names, or, for an
+    unnamed matrix, the fitted terms when the widths agree (else a ``ValueError`` saying how to match them)."""
+    if counts.named:
+        return counts.terms
+    if len(counts.terms) != n_features_in:
+        raise ValueError(f"X has {len(counts.terms)} columns but the model was fitted on {n_features_in}; "
+                         "pass terms= (or a DataFrame) to match columns by name")
+    return fitted_terms

@@ -51,7 +51,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from .matrix import Counts, check_counts
+from .matrix import Counts, check_counts, fitted_columns
 from .wordscores import normal_quantile
 
 __all__ = ["WORDFISH_COLUMNS", "Wordfish"]
@@ -442,12 +442,7 @@ class Wordfish(BaseEstimator):
         return _positions_table(theta, _theta_se(lengths, theta, beta, psi), z, counts.documents)
 
     def _model_columns(self, counts: Counts):
-        terms = counts.terms
-        if not counts.named:
-            if len(terms) != self.n_features_in_:
-                raise ValueError(f"X has {len(terms)} columns but the model was fitted on {self.n_features_in_}; "
-                                 "pass terms= (or a DataFrame) to match columns by name")
-            terms = self.terms_
+        terms = fitted_columns(counts, self.terms_, self.n_features_in_)
         positions = self.beta_.index.get_indexer(terms)
         known = np.flatnonzero(positions >= 0)
         # the model's words in the order of beta_; those the documents lack count 0

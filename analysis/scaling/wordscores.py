@@ -32,7 +32,7 @@ from scipy.special import ndtri
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .matrix import Counts, check_counts
+from .matrix import Counts, check_counts, fitted_columns
 
 __all__ = ["WORDSCORES_COLUMNS", "Wordscores"]
 
@@ -162,12 +162,7 @@ class Wordscores(BaseEstimator):
 
     def _scorable(self, counts: Counts) -> tuple[sp.csr_matrix, np.ndarray]:
         """The counts of the words that have a score, and those scores, in matching order."""
-        terms = counts.terms
-        if not counts.named:
-            if len(terms) != self.n_features_in_:
-                raise ValueError(f"X has {len(terms)} columns but the model was fitted on {self.n_features_in_}; "
-                                 "pass terms= (or a DataFrame) to match columns by name")
-            terms = self.terms_
+        terms = fitted_columns(counts, self.terms_, self.n_features_in_)
         positions = self.wordscores_.index.get_indexer(terms)
         known = np.flatnonzero(positions >= 0)
         matrix = counts.matrix[:, known].tocsr()
