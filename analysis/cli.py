@@ -282,8 +282,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     lexicon = load_lexicon(args.themes)
     train = read_gold(args.gold, codebook=args.codebook)
     blind = None if args.no_blind else read_gold(args.blind, codebook=args.codebook)
-    theme_gold = _theme_gold(args, lexicon)  # a gold theme the lexicon lacks fails before any work
     ensure_output_dir(args.out)  # before the cross-validation, not after it
+    theme_gold = _theme_gold(args, lexicon)  # a gold theme the lexicon lacks fails before any work
     evaluation = evaluate_stance(train, blind, methods=methods, n_splits=args.folds, seed=args.seed,
                                  codebook=args.codebook)
     report = format_evaluation(evaluation)

@@ -602,7 +602,7 @@ version: 1
 codebook: 1
 precedence: [oppose, support, condemn, neutral]
 default: neutral
-themes: [terrorism]
+labels: [support, oppose, neutral, condemn]
 cues:
   support:
     - name: calls upon

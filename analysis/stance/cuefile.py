@@ -260,7 +260,7 @@ def _read_codebook(path: Path) -> Codebook:
             raise ConfigError(f"missing '{key}:'", path=path, line=where.line(key) or 1)
     precedence = _string_list(data["precedence"], where, "precedence", allow_empty=False)
     # ``labels`` only orders the output columns; without it they follow the precedence
-    labels = _string_list(data.get("labels") or precedence, where, "labels", allow_empty=False)
+    labels = _string_list(data.get("labels") or list(precedence), where, "labels", allow_empty=False)
     if len(set(labels)) != len(labels):
         raise where.error("a stance label is listed twice in 'labels'", "labels")
     for label in precedence:
