@@ -1,16 +1,25 @@
-"""Running the pipeline's map: in this process or in worker processes (joblib's loky), results in input order.
+"""Running the pipeline's map: in this process, in worker processes (joblib's loky), or as tasks on a Dask
+distributed cluster; results always in input order, so the tables do not depend on where the work ran.
 
 What the pipeline needs from a process pool, in one place: how many cores to use, chunks of work, workers
 started early (they import the package while this process reads the corpus), an ordered map with a progress
-bar, and nothing left running afterwards (loky's pool shuts its workers down when idle, and with this process).
+bar, and nothing left running afterwards (loky's pool shuts its workers down when idle, and with this process;
+a Dask ``LocalCluster`` is closed with the run).
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
-__all__ = ["Workers", "chunks", "default_jobs", "map_tasks", "progress_bar"]
+from .errors import InputError
+
+__all__ = ["DaskWorkers", "SCHEDULER_ENV", "Workers", "chunks", "default_jobs", "map_tasks", "progress_bar",
+           "start_workers"]
+
+#: The environment variable that names a Dask scheduler when ``run`` is given none.
+SCHEDULER_ENV = "UNSPEECH_SCHEDULER"
 
 
 def default_jobs() -> int:
@@ -52,6 +61,10 @@ class Workers:
             self.thread.join()
             self.thread = None
 
+    def close(self) -> None:
+        """Nothing to shut down: joblib keeps its pool for the next run and stops idle workers itself."""
+        self.wait()
+
 
 def _count_inputs(path: Path, *, more_than: int) -> int:
     """About how many speeches a corpus holds, counting no further than ``more_than + 1`` (cheap: file names
@@ -75,10 +88,82 @@ def _count_inputs(path: Path, *, more_than: int) -> int:
     return more_than + 1
 
 
+class DaskWorkers:
+    """The map's tasks on a Dask distributed cluster.
+
+    ``scheduler`` is the address of a running scheduler (``tcp://host:8786``; the workers must be able to read
+    the corpus files at the paths this process sees, and have this package installed) or ``"local"``: a
+    ``LocalCluster`` of ``jobs`` single-threaded worker processes on this machine, closed by :meth:`close`.
+    The arguments every task shares (the trained labeller and lexicon) are sent to each worker once
+    (``Client.scatter``); a task lost with a dying worker is run again by Dask on another.
+    """
+
+    def __init__(self, scheduler: str, jobs: int):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - a dependency of the project
+            raise InputError("a Dask scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
+        self.cluster = None
+        self.client = None
+        try:
+            if scheduler == "local":
+                self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                            dashboard_address=None, silence_logs=logging.ERROR)
+                address = self.cluster.scheduler_address
+            else:
+                address = scheduler
+            self.client = Client(address, timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            self.close()
+            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+
+    def wait(self) -> None:
+        """Nothing to wait for: the cluster's workers are up once the client is connected."""
+
+    def map(self, function, tasks: list[tuple], shared: Sequence[int] = ()) -> Iterator:
+        """``function(*task)`` for each task on the cluster, results in task order; the arguments at positions
+        ``shared`` are the same object in every task and travel to each worker once."""
+        if not tasks:
+            return
+        scattered = {i: self.client.scatter(tasks[0][i], broadcast=True, hash=False) for i in shared}
+        futures = [self.client.submit(function, *[scattered.get(i, value) for i, value in enumerate(task)],
+                                      pure=False) for task in tasks]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            self.client.cancel(futures)
+
+    def close(self) -> None:
+        """Disconnect, and shut a local cluster down with its worker processes."""
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+
+def start_workers(jobs: int, corpus_path: Path, chunk_size: int, scheduler: str | None = None):
+    """The workers of one run: a Dask cluster when ``scheduler`` (or :data:`SCHEDULER_ENV`) names one, else the
+    local process pool (:class:`Workers`)."""
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if scheduler:
+        return DaskWorkers(scheduler, jobs)
+    return Workers(jobs, corpus_path, chunk_size)
+
+
 def map_tasks(function, tasks: list[tuple], *, jobs: int, progress, sizes: list[int],
-         workers: Workers | None = None) -> Iterator:
-    """``function(*task)`` for each task, in order; in ``jobs`` worker processes when there is more than one
-    task. ``progress`` (a tqdm bar or None) advances by ``sizes[i]`` when task ``i`` is done."""
+              workers: Workers | DaskWorkers | None = None, shared: Sequence[int] = ()) -> Iterator:
+    """``function(*task)`` for each task, in order; on the Dask cluster of ``workers`` when it is one, else in
+    ``jobs`` worker processes when there is more than one task. ``progress`` (a tqdm bar or None) advances by
+    ``sizes[i]`` when task ``i`` is done; ``shared`` as :meth:`DaskWorkers.map`."""
+    if isinstance(workers, DaskWorkers):
+        for size, result in zip(sizes, workers.map(function, tasks, shared)):
+            if progress is not None:
+                progress.update(size)
+            yield result
+        return
     parallel = jobs > 1 and len(tasks) > 1
     if parallel and workers is not None:
         workers.wait()  # one joblib call at a time on the pool

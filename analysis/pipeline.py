@@ -50,12 +50,13 @@ from .corpus import (
 from .errors import InputError
 from .io import ensure_output_dir, file_sha256, write_csv, write_text
 from .membership import load_member_tables, un_metadata
-from .parallel import Workers, chunks, default_jobs, map_tasks, progress_bar
+from .parallel import DaskWorkers, Workers, chunks, default_jobs, map_tasks, progress_bar, start_workers
+from .settings import Settings
 from .schema import SENTENCES_COLUMNS, SKIPPED_COLUMNS, TERMS_COLUMNS, documents_columns, renamed_metadata
 from .terms import TermTotals, TokenCounts, count_tokens
 from .text import find_tokens, load_stopwords
 from .aggregate import group_shares
-from .stance import Codebook, Method, StanceLabeller, gold_files_sha256, load_codebook, train_stance_labeller
+from .stance import Method, StanceLabeller, load_codebook
 from .themes import ChunkScores, Lexicon, ThemeCounts, ThemeFrequencies, count_theme_terms, load_lexicon
 
 __all__ = [
@@ -80,47 +81,6 @@ class RunResult:
     skipped: pd.DataFrame
     manifest: dict
     texts: pd.Series | None = dataclasses.field(default=None, repr=False, compare=False)
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    """What the map needs besides the speeches (picklable, so it travels to worker processes)."""
-
-    lexicon: Lexicon
-    stopwords: frozenset
-    stance: StanceLabeller | None = None  # trained by :meth:`trained` (a second or so), when needed
-    stance_method: str = "rules"
-    codebook: Codebook | None = None
-    ngram_range: tuple[int, int] = (1, 2)
-    include_procedural: bool = False  # the presiding officer's procedural turns (left out by default)
-
-    @classmethod
-    def default(cls, *, themes_file: str | Path | None = None, stance_method: Method = "rules",
-                include_procedural: bool = False) -> Settings:
-        """The theme lexicon (``config/themes.yml`` or ``themes_file``), the stance cue file and the frequency
-        stopwords: loading them refuses a broken file before any speech is read."""
-        return cls(lexicon=load_lexicon(themes_file), stopwords=load_stopwords("frequency"),
-                   stance_method=stance_method, codebook=load_codebook(), include_procedural=include_procedural)
-
-    def analysed(self, documents: pd.DataFrame) -> np.ndarray:
-        """Which documents the tables hold: all, or all but the procedural turns (see
-        :mod:`analysis.procedure`)."""
-        if self.include_procedural or "procedural" not in documents:
-            return np.ones(len(documents), dtype=bool)
-        return ~documents["procedural"].to_numpy(dtype=bool)
-
-    def trained(self) -> Settings:
-        """These settings with the stance labeller trained (:func:`analysis.stance.train_stance_labeller`)."""
-        if self.stance is not None:
-            return self
-        return dataclasses.replace(self, stance=train_stance_labeller(method=self.stance_method,
-                                                                      codebook=self.codebook))
-
-    def stance_key(self) -> dict:
-        """What the stance labels depend on, for the cache key (without training the labeller)."""
-        files = paths.GOLD_STANCE_TRAIN_FILES
-        return {"method": self.stance_method, "cues": self.codebook.sha256 if self.codebook else "",
-                "gold": gold_files_sha256(files) if all(path.is_file() for path in files) else ""}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -437,7 +397,7 @@ def build_tables(corpus: Corpus, *, lexicon: Lexicon | None = None, stance: Stan
 
 
 def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings, *, jobs: int,
-                    chunk_size: int, progress: bool, workers: Workers | None = None) -> RunResult:
+                    chunk_size: int, progress: bool, workers: Workers | DaskWorkers | None = None) -> RunResult:
     """Map step 2 and the reduce over an already parsed corpus (documents and sentence offsets)."""
     analysed = settings.analysed(corpus.documents)
     documents = corpus.documents.loc[analysed, ["doc_id", "text", "procedural"]].reset_index(drop=True)
@@ -453,7 +413,7 @@ def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings,
     reduction = _Reduction(settings)
     try:
         for analysed in map_tasks(_map_documents, tasks, jobs=jobs, progress=bar, sizes=[len(r) for r in groups],
-                             workers=workers):
+                                  workers=workers, shared=(2,)):
             reduction.add_analysed(analysed)
     finally:
         if bar is not None:
@@ -498,7 +458,7 @@ def _tables_key(parsed_key: str, settings: Settings) -> str:
 
 
 def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size: int,
-                  progress: bool, workers: Workers | None = None) -> tuple[Corpus, pd.DataFrame, RunResult]:
+                  progress: bool, workers: Workers | DaskWorkers | None = None) -> tuple[Corpus, pd.DataFrame, RunResult]:
     """Both map steps and the reduce over the inputs of a plan."""
     batches = plan.batches(chunk_size)
     bar = progress_bar(progress, len(plan), "analysing speeches")
@@ -507,7 +467,7 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
     try:
         tasks = [(batch, settings) for batch in batches]
         for parsed, analysed in map_tasks(_map_batch, tasks, jobs=jobs, progress=bar,
-                                     sizes=[len(batch) for batch in batches], workers=workers):
+                                          sizes=[len(batch) for batch in batches], workers=workers, shared=(1,)):
             reduction.add_parsed(parsed, analysed)
     finally:
         if bar is not None:
@@ -526,7 +486,7 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
 def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = None,
                    stance_method: Method = "rules", include_procedural: bool = False, jobs: int | None = None,
                    chunk_size: int = CHUNK_SIZE, use_cache: bool = True, cache_dir: str | Path | None = None,
-                   progress: bool = False) -> RunResult:
+                   progress: bool = False, scheduler: str | None = None) -> RunResult:
     """Every output table of a corpus path (no output written): what ``run`` computes.
 
     Parameters
@@ -552,17 +512,22 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
         Where the cache lives (default ``data/processed/cache``).
     progress : bool
         Show a progress bar on standard error.
+    scheduler : str, optional
+        Run the map on a Dask distributed cluster: a scheduler's address, or ``"local"`` for a ``LocalCluster``
+        of ``jobs`` worker processes (default: ``$UNSPEECH_SCHEDULER``, else joblib's process pool). The tables
+        are byte-identical either way (:class:`analysis.parallel.DaskWorkers`).
     """
     result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method,
                               include_procedural=include_procedural, jobs=jobs, chunk_size=chunk_size,
-                              use_cache=use_cache, cache_dir=cache_dir, progress=progress)
+                              use_cache=use_cache, cache_dir=cache_dir, progress=progress, scheduler=scheduler)
     for store in stores:
         store()
     return result
 
 
 def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk_size, use_cache, cache_dir,
-             progress, include_procedural: bool = False, exclude: Sequence[str | Path] = ()) -> tuple[RunResult, list]:
+             progress, include_procedural: bool = False, exclude: Sequence[str | Path] = (),
+             scheduler: str | None = None) -> tuple[RunResult, list]:
     """:func:`analyse_corpus`, returning the cache writes still to do (callables) beside the result, so that
     ``run`` can do them while it writes the tables."""
     jobs = default_jobs() if jobs is None else int(jobs)
@@ -576,11 +541,14 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
     if not corpus_path.exists():
         plan_corpus(corpus_path, exclude=exclude)  # raises the reader's error
     if not use_cache:
-        workers = Workers(jobs, corpus_path, chunk_size)
-        settings = settings.trained()
-        plan = plan_corpus(corpus_path, exclude=exclude)
-        return _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size, progress=progress,
-                             workers=workers)[2], []
+        workers = start_workers(jobs, corpus_path, chunk_size, scheduler)
+        try:
+            settings = settings.trained()
+            plan = plan_corpus(corpus_path, exclude=exclude)
+            return _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size, progress=progress,
+                                 workers=workers)[2], []
+        finally:
+            workers.close()
     parsed_key = _parsed_key(corpus_path, exclude)
     tables_key = _tables_key(parsed_key, settings)
     stored = cache.load_entry(tables_key, cache_dir=cache_dir)
@@ -588,19 +556,23 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
     if stored is not None and parsed is not None:
         return _result_from_cache(stored, parsed[0]["documents"], source=str(corpus_path)), []
     # The workers start while the labeller trains and the corpus is read.
-    workers = Workers(jobs, corpus_path, chunk_size)
-    settings = settings.trained()
+    workers = start_workers(jobs, corpus_path, chunk_size, scheduler)
     stores = []
-    if parsed is not None:
-        tables, meta = parsed
-        corpus = Corpus(documents=tables["documents"], skipped=tables["skipped"],
-                        warnings=list(meta.get("warnings", [])), source=str(corpus_path))
-        result = _analyse_parsed(corpus, _with_text(tables["sentences"], corpus.documents), settings, jobs=jobs,
-                                 chunk_size=chunk_size, progress=progress, workers=workers)
-    else:
-        plan = plan_corpus(corpus_path, exclude=exclude)
-        corpus, offsets, result = _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size,
-                                                progress=progress, workers=workers)
+    try:
+        settings = settings.trained()
+        if parsed is not None:
+            tables, meta = parsed
+            corpus = Corpus(documents=tables["documents"], skipped=tables["skipped"],
+                            warnings=list(meta.get("warnings", [])), source=str(corpus_path))
+            result = _analyse_parsed(corpus, _with_text(tables["sentences"], corpus.documents), settings,
+                                     jobs=jobs, chunk_size=chunk_size, progress=progress, workers=workers)
+        else:
+            plan = plan_corpus(corpus_path, exclude=exclude)
+            corpus, offsets, result = _parse_corpus(plan, settings, jobs=jobs, chunk_size=chunk_size,
+                                                    progress=progress, workers=workers)
+    finally:
+        workers.close()
+    if parsed is None:
         stores.append(functools.partial(
             cache.store_entry, parsed_key, {"documents": corpus.documents, "sentences": offsets,
                                             "skipped": corpus.skipped},
@@ -660,7 +632,7 @@ def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = ())
 def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_file: str | Path | None = None,
         stance_method: Method = "rules", include_procedural: bool = False, progress: bool | None = None,
         jobs: int | None = None, chunk_size: int = CHUNK_SIZE, use_cache: bool = True,
-        cache_dir: str | Path | None = None) -> RunResult:
+        cache_dir: str | Path | None = None, scheduler: str | None = None) -> RunResult:
     """Read a corpus, compute every table and write them into ``out_dir``.
 
     Options as :func:`analyse_corpus`; ``progress`` defaults to whether standard error is a terminal;
@@ -684,7 +656,7 @@ def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_fi
     ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
     result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
                               chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress,
-                              include_procedural=include_procedural,
+                              include_procedural=include_procedural, scheduler=scheduler,
                               exclude=[out_dir])  # --out may lie inside the corpus
     write_tables(result, out_dir, also=stores)
     if result.documents.empty:
