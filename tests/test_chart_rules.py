@@ -57,7 +57,8 @@ def rule_violations(figures_dir: Path, *, n_speeches: dict[str, int]) -> list[st
         if kind not in ("strip", "matrix") and not N_COLUMNS & set(table.columns):
             fail(f"no n column among {sorted(table.columns)}")
         if kind in ("interval", "timeline", "reliability"):
-            value = next(c for c in ("share", "rate", "mean", "f1", "accuracy", "value") if c in table.columns)
+            value = next(c for c in ("share", "rate", "mean", "f1", "accuracy", "value", "position")
+                         if c in table.columns)
             inside = table[value].between(table["lower"] - 1e-9, table["upper"] + 1e-9) | table["lower"].isna()
             if not {"lower", "upper"} <= set(table.columns) or not inside.all():
                 fail("a share, rate or mean without its interval, or outside it")
