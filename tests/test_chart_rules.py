@@ -119,6 +119,23 @@ def test_charts_on_unsc_umuc_follow_the_rules(corpora, tmp_path):
     assert (figures / "01-speeches-by-body.png").exists() is False  # every speech is the Council's
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_positions_on_the_general_debate_parquet_follow_the_rules(corpora, tmp_path):
+    """07-positions on all 10,952 General Debate speeches 1946-2024: nine periods, each scaled (about 5 min)."""
+    parquet = corpora / "ungdc" / "ungdc_1946_2024.parquet"
+    figures = tmp_path / "figures"
+    results = run_notebooks(find_notebooks(paths.NOTEBOOKS_DIR, select=["07"]), reports_dir=tmp_path / "reports",
+                            parameters={"out_dir": str(figures), "corpus": str(parquet)})
+    assert all(result.ok for result in results), [result.error for result in results if not result.ok]
+    assert rule_violations(figures, n_speeches={"07": 10952}) == []
+    drawn = {png.stem for png in figures.glob("*.png")}
+    assert {"07-general-debate-countries", "07-regional-groups-over-time", "07-p5-elected-terms"} <= drawn
+    assert not drawn & {"07-debate-positions", "07-debate-words"}  # no Council debate in the General Debate
+    regional = pd.read_csv(figures / "07-regional-groups-over-time.csv")
+    assert sorted(regional["period"].unique()) == list(range(1940, 2030, 10))
+
+
 def _png(tmp_path: Path, figure, table: pd.DataFrame, name: str) -> Path:
     return plots.save_figure(figure, name, table, out_dir=tmp_path).png
 

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from ..aggregate import group_means, group_order
-from ..plots import Skipped
 from .fields import field_values
 
 __all__ = ["MIN_UNITS", "POSITION_COLUMNS", "Scaled", "debate_positions", "group_positions", "period_positions",
@@ -64,8 +63,10 @@ class Scaled:
     description: str
     reason: str = ""
 
-    def skip(self, title: str) -> Skipped | None:
+    def skip(self, title: str):
         """A :class:`~analysis.plots.Skipped` chart with the reason when nothing was scaled, else ``None``."""
+        from ..plots import Skipped  # charts are drawn in the notebook; the scaling itself needs no matplotlib
+
         return Skipped(title, self.reason) if self.reason else None
 
     def poles(self, n: int, *, min_count: int = 5, period: str | None = None) -> pd.DataFrame:
