@@ -9,8 +9,9 @@ OUT ?=
 # The real corpora beside the checkout (read-only); the committed review reports are built from one of them.
 CORPORA ?= $(or $(UNSPEECH_CORPORA),../shared/corpora)
 REVIEW_CORPUS ?= unsc_umuc
-# 05-compare-groups sets the 2014 ministerial meeting on Iraq and ISIL against the other meetings.
-REVIEW_SETTINGS ?= --set by=meeting --set target=S/PV.7271
+# 05-compare-groups sets the 2014 ministerial meeting on Iraq and ISIL against the other meetings; 07-positions
+# places its speakers.
+REVIEW_SETTINGS ?= --set by=meeting --set target=S/PV.7271 --set debate=S/PV.7271
 
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0

@@ -20,6 +20,8 @@ from .errors import AnalysisError
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Warnings printed by ``run``; the rest are counted (manifest.json lists all).
 MAX_WARNINGS_SHOWN = 5
+#: Groups whose key terms ``compare`` prints without --target; the table holds them all.
+MAX_GROUPS_SHOWN = 10
 
 
 def _say(message: str) -> None:
@@ -112,23 +114,41 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _add_compare(subparsers) -> None:
     parser = subparsers.add_parser(
-        "compare", help="keyness of one group of speeches against the rest (G2, log ratio, log-odds z)",
-        description="Compare the speeches whose FIELD equals VALUE with all other speeches of the corpus: one "
-                    "row per term with its counts and rates in both groups, Dunning's G2 (signed) and its "
-                    "p-value, Hardie's log ratio and the Monroe-Colaresi-Quinn log-odds z; sorted by G2, the "
-                    "target's over-used terms first.")
+        "compare", help="keyness of groups of speeches: one against the rest, every group, two groups, within strata",
+        description="Which terms a group of speeches uses more, or less, than others: one row per term with its "
+                    "counts and rates in both groups, Dunning's G2 (signed) and its p-value, Hardie's log ratio "
+                    "and the Monroe-Colaresi-Quinn log-odds z, sorted by G2, the target's over-used terms first. "
+                    "--target VALUE: the speeches whose FIELD equals VALUE against all the others; with "
+                    "--reference B, against those whose FIELD equals B. Without --target: every group against "
+                    "the rest, in one table with a 'group' column. --within FIELD2 compares inside each value of "
+                    "FIELD2 (a meeting, a year) and pools them with the Cochran-Mantel-Haenszel test and the "
+                    "Mantel-Haenszel log odds ratio (columns strata, chi2_mh, p, log_odds_mh, se, z), so that a "
+                    "group's vocabulary is not confused with the agenda of the meetings it spoke in. The fields "
+                    "iso3, un_group and council_status are added from the country and year when the corpus "
+                    "lacks them.")
     parser.add_argument("--corpus", type=Path, default=paths.DEFAULT_CORPUS,
                         help="folder of .txt speeches (with optional metadata.csv) or a .csv/.parquet table "
                              "with a 'text' column (default: %(default)s)")
     parser.add_argument("--by", required=True, metavar="FIELD",
-                        help="metadata field that defines the groups (e.g. meeting, country, year, body)")
-    parser.add_argument("--target", required=True, metavar="VALUE",
-                        help="value of FIELD that marks the target group (e.g. S/PV.7271)")
+                        help="metadata field that defines the groups (e.g. meeting, country, year, council_status, "
+                             "un_group)")
+    parser.add_argument("--target", default=None, metavar="VALUE",
+                        help="value of FIELD that marks the target group (e.g. S/PV.7271); without it every "
+                             "group is compared with the rest")
+    parser.add_argument("--reference", default=None, metavar="VALUE",
+                        help="value of FIELD that marks the reference group (default: every other speech); "
+                             "needs --target")
+    parser.add_argument("--within", default=None, metavar="FIELD",
+                        help="compare inside each value of this field (e.g. meeting or year) and pool the strata")
     parser.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.csv",
-                        help="CSV to write: term, count_target, count_reference, rate_target, rate_reference, "
-                             "g2, p, log_ratio, z")
+                        help="CSV to write: [group,] term, count_target, count_reference, rate_target, "
+                             "rate_reference, g2, p, log_ratio, z (with --within: ... strata, chi2_mh, p, "
+                             "log_odds_mh, se, z)")
     parser.add_argument("--min-count", type=int, default=1, metavar="N",
                         help="keep terms seen at least N times in both groups together (default: %(default)s)")
+    parser.add_argument("--min-speeches", type=int, default=None, metavar="N",
+                        help="without --target, skip groups of fewer than N speeches, with a warning "
+                             "(default: 2)")
     _add_procedural(parser)
     _add_progress(parser)
     parser.set_defaults(handler=_cmd_compare)
@@ -138,33 +158,83 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from .corpus import read_corpus
     from .errors import InputError
     from .io import write_csv
+    from .keyness import MIN_GROUP_SPEECHES, compare_all_groups, compare_two_groups
+    from .membership import with_un_metadata
     from .plots import KEYNESS_MIN_COUNT, KEYNESS_P
     from .terms import keyness
     from .views import significant_terms, small_groups_warning
 
     if args.min_count < 1:
         raise InputError(f"--min-count must be at least 1, got {args.min_count}")
+    if args.reference is not None and args.target is None:
+        raise InputError("--reference needs --target: name the two groups to set against each other")
+    if args.min_speeches is not None and args.target is not None:
+        raise InputError("--min-speeches applies to every-group comparisons: drop it, or drop --target")
+    min_speeches = MIN_GROUP_SPEECHES if args.min_speeches is None else args.min_speeches
+    if min_speeches < 1:
+        raise InputError(f"--min-speeches must be at least 1, got {min_speeches}")
     corpus = read_corpus(args.corpus, progress=args.progress)
     documents = corpus.documents
     if not args.include_procedural:
         documents = documents[~documents["procedural"]]
     if documents.empty:
         raise InputError(f"no speech could be read ({len(corpus.skipped)} skipped)", path=args.corpus)
+    documents = with_un_metadata(documents.reset_index(drop=True))
+    min_count = max(args.min_count, KEYNESS_MIN_COUNT)
+    score = "g2" if args.within is None else "chi2_mh"
     try:
-        table = keyness(documents, by=args.by, target=args.target, min_count=args.min_count)
+        if args.target is None:
+            result = compare_all_groups(documents, by=args.by, within=args.within, min_speeches=min_speeches,
+                                        min_count=args.min_count)
+        elif args.reference is None and args.within is None:
+            result = None  # the original design, through the original function: its table is unchanged
+            table = keyness(documents, by=args.by, target=args.target, min_count=args.min_count)
+        else:
+            result = compare_two_groups(documents, by=args.by, target=args.target, reference=args.reference,
+                                        within=args.within, min_count=args.min_count)
     except InputError as error:
         raise InputError(error.message, path=args.corpus) from None
+    if result is not None:
+        table = result.table
     # p-values reach 1e-100 and below: scientific notation keeps them readable at a fixed width
     write_csv(table.assign(p=table["p"].map("{:.6e}".format)), args.output)
-    n_target = int((documents[args.by].astype(str) == args.target).sum())
-    significant = significant_terms(table, p=KEYNESS_P, min_count=max(args.min_count, KEYNESS_MIN_COUNT))
-    over = significant.loc[significant["g2"] > 0, "term"].head(5).tolist()
-    _say(f"compared {n_target} speeches with {args.by} = {args.target!r} against the other "
-         f"{len(documents) - n_target}: {len(table)} terms -> {args.output}; "
-         f"{(significant['g2'] > 0).sum()} used significantly more and {(significant['g2'] < 0).sum()} less "
-         f"(p < {KEYNESS_P:g}, seen at least {max(args.min_count, KEYNESS_MIN_COUNT)} times)"
+    within = f" within each {args.within}" if args.within else ""
+    if args.target is None:
+        compared = result.groups[result.groups["compared"]]
+        _say(f"compared {len(compared)} groups of {args.by}, each against the rest{within}: "
+             f"{len(table)} rows -> {args.output}")
+        for row in compared.head(MAX_GROUPS_SHOWN).itertuples():
+            significant = significant_terms(table[table["group"] == row.group], p=KEYNESS_P, min_count=min_count,
+                                            column=score)
+            over = significant.loc[significant[score] > 0, "term"].head(5).tolist()
+            _say(f"  {row.group} ({row.speeches} speeches"
+                 + (f", {row.strata} {args.within}s" if args.within else "") + f"): "
+                 f"{(significant[score] > 0).sum()} terms used significantly more, {(significant[score] < 0).sum()} less"
+                 + (f"; most over-used: {', '.join(over)}" if over else ""))
+        if len(compared) > MAX_GROUPS_SHOWN:
+            _say(f"  ... and {len(compared) - MAX_GROUPS_SHOWN} more groups (all are in {args.output})")
+        _say(f"  (p < {KEYNESS_P:g}, seen at least {min_count} times)")
+        for note in result.warnings:
+            _say(f"warning: {note}")
+        return EXIT_OK
+    if result is None:
+        n_target = int((documents[args.by].astype(str) == args.target).sum())
+        n_reference = len(documents) - n_target
+    else:
+        n_target, n_reference = (int(result.groups[column].iloc[0]) for column in ("speeches", "reference"))
+    against = (f"the {n_reference} with {args.by} = {args.reference!r}" if args.reference is not None
+               else f"the other {n_reference}")
+    significant = significant_terms(table, p=KEYNESS_P, min_count=min_count, column=score)
+    over = significant.loc[significant[score] > 0, "term"].head(5).tolist()
+    _say(f"compared {n_target} speeches with {args.by} = {args.target!r} against {against}{within}"
+         + (f" ({int(result.groups['strata'].iloc[0])} {args.within}s where both spoke)" if args.within else "")
+         + f": {len(table)} terms -> {args.output}; "
+         f"{(significant[score] > 0).sum()} used significantly more and {(significant[score] < 0).sum()} less "
+         f"(p < {KEYNESS_P:g}, seen at least {min_count} times)"
          + (f"; most over-used: {', '.join(over)}" if over else ""))
-    warning = small_groups_warning(n_target, len(documents) - n_target)
+    for note in [] if result is None else result.warnings:
+        _say(f"warning: {note}")
+    warning = small_groups_warning(n_target, n_reference)
     if warning:
         _say(f"warning: {warning}")
     return EXIT_OK

@@ -48,6 +48,7 @@ __all__ = [
     "match_countries",
     "normalize_country_name",
     "un_metadata",
+    "with_un_metadata",
 ]
 
 #: The five UN regional groups, as the member table spells them (an empty group is allowed: observers, Kiribati).
@@ -499,6 +500,20 @@ def un_metadata(documents: pd.DataFrame, *, tables: MemberTables | None = None,
     conflicts = _count(pd.DataFrame({"country": countries[differs], "code": given[differs],
                                      "iso3_by_code": by_code[differs], "iso3_by_name": by_name[differs]}))
     return UNMetadata(columns=columns, unmatched=unmatched, conflicts=conflicts)
+
+
+def with_un_metadata(documents: pd.DataFrame) -> pd.DataFrame:
+    """``documents`` with the :func:`un_metadata` columns (``iso3``, ``un_group``, ``council_status``) it lacks,
+    so a corpus read directly can be grouped as ``run``'s ``documents.csv`` is; unchanged when it has them all
+    or has no ``country`` and ``year`` to match.
+
+    >>> with_un_metadata(pd.DataFrame({"country": ["France"], "year": [2014]}))["council_status"].tolist()
+    ['P5']
+    """
+    missing = [column for column in ("iso3", "un_group", "council_status") if column not in documents.columns]
+    if not missing or not {"country", "year"} <= set(documents.columns):
+        return documents
+    return documents.join(un_metadata(documents).columns[missing])
 
 
 def _strings(column: pd.Series) -> pd.Series:

@@ -57,7 +57,8 @@ def rule_violations(figures_dir: Path, *, n_speeches: dict[str, int]) -> list[st
         if kind not in ("strip", "matrix") and not N_COLUMNS & set(table.columns):
             fail(f"no n column among {sorted(table.columns)}")
         if kind in ("interval", "timeline", "reliability"):
-            value = next(c for c in ("share", "rate", "mean", "f1", "accuracy", "value") if c in table.columns)
+            value = next(c for c in ("share", "rate", "mean", "f1", "accuracy", "value", "position")
+                         if c in table.columns)
             inside = table[value].between(table["lower"] - 1e-9, table["upper"] + 1e-9) | table["lower"].isna()
             if not {"lower", "upper"} <= set(table.columns) or not inside.all():
                 fail("a share, rate or mean without its interval, or outside it")
@@ -103,7 +104,7 @@ def _run(tmp_path: Path, corpus: Path | None, settings: dict | None = None) -> P
 def test_charts_on_the_default_corpora_follow_the_rules(tmp_path):
     figures = _run(tmp_path, None)
     n = len(views.analyse(paths.EXAMPLE_CORPUS).documents)
-    assert rule_violations(figures, n_speeches={"00": 1, **{f"0{i}": n for i in range(1, 6)}}) == []
+    assert rule_violations(figures, n_speeches={"00": 1, **{f"0{i}": n for i in (1, 2, 3, 4, 5, 7)}}) == []
     # the single-body corpus draws no chart of speeches by body
     assert not (figures / "01-speeches-by-body.png").exists()
 
@@ -111,10 +112,28 @@ def test_charts_on_the_default_corpora_follow_the_rules(tmp_path):
 @pytest.mark.corpus
 @pytest.mark.slow
 def test_charts_on_unsc_umuc_follow_the_rules(corpora, tmp_path):
-    figures = _run(tmp_path, corpora / "unsc_umuc", {"by": "meeting", "target": "S/PV.7271"})
+    figures = _run(tmp_path, corpora / "unsc_umuc", {"by": "meeting", "target": "S/PV.7271", "debate": "S/PV.7271"})
     n = len(views.analyse(corpora / "unsc_umuc").documents)
-    assert rule_violations(figures, n_speeches={f"0{i}": n for i in range(1, 6)}) == []
+    assert rule_violations(figures, n_speeches={f"0{i}": n for i in (1, 2, 3, 4, 5, 7)}) == []
+    assert (figures / "07-debate-positions.png").exists()  # a Council corpus places the debate's speakers
     assert (figures / "01-speeches-by-body.png").exists() is False  # every speech is the Council's
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_positions_on_the_general_debate_parquet_follow_the_rules(corpora, tmp_path):
+    """07-positions on all 10,952 General Debate speeches 1946-2024: nine periods, each scaled (about 5 min)."""
+    parquet = corpora / "ungdc" / "ungdc_1946_2024.parquet"
+    figures = tmp_path / "figures"
+    results = run_notebooks(find_notebooks(paths.NOTEBOOKS_DIR, select=["07"]), reports_dir=tmp_path / "reports",
+                            parameters={"out_dir": str(figures), "corpus": str(parquet)})
+    assert all(result.ok for result in results), [result.error for result in results if not result.ok]
+    assert rule_violations(figures, n_speeches={"07": 10952}) == []
+    drawn = {png.stem for png in figures.glob("*.png")}
+    assert {"07-general-debate-countries", "07-regional-groups-over-time", "07-p5-elected-terms"} <= drawn
+    assert not drawn & {"07-debate-positions", "07-debate-words"}  # no Council debate in the General Debate
+    regional = pd.read_csv(figures / "07-regional-groups-over-time.csv")
+    assert sorted(regional["period"].unique()) == list(range(1940, 2030, 10))
 
 
 def _png(tmp_path: Path, figure, table: pd.DataFrame, name: str) -> Path:

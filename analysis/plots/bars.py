@@ -5,7 +5,7 @@ threshold), scores around zero (:func:`diverging_bar_chart`) and a counted distr
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -129,11 +129,14 @@ def bar_chart(data: pd.DataFrame, *, x: str, y: str, title: str, xlabel: str, yl
 def diverging_bar_chart(data: pd.DataFrame, *, label: str, value: str, title: str, xlabel: str,
                         ylabel: str = "", positive: str = "target", negative: str = "reference",
                         threshold: float | None = None, source: str | None = None, ax: Axes | None = None,
-                        figsize: tuple[float, float] | None = None) -> Figure | Skipped:
+                        figsize: tuple[float, float] | None = None,
+                        kind: Literal["keyness-z", "weights"] = "keyness-z") -> Figure | Skipped:
     """Horizontal bars around zero, one per row (e.g. log-odds z of terms): positive and negative coloured apart.
 
     Rows are drawn top to bottom in their order; the legend names what each side means. ``threshold`` draws
-    dashed lines at ±threshold (e.g. :data:`Z_THRESHOLD`).
+    dashed lines at ±threshold (e.g. :data:`Z_THRESHOLD`). ``kind`` says what the bars claim: ``"keyness-z"``
+    a significance test (a threshold belongs on it), ``"weights"`` a model's weights such as Wordfish's word
+    slopes, which test nothing.
     """
     require_columns(data, [label, value], "diverging_bar_chart")
     if data.empty:
@@ -155,8 +158,7 @@ def diverging_bar_chart(data: pd.DataFrame, *, label: str, value: str, title: st
             ax.axvline(sign * threshold, color="#333333", linestyle="--", linewidth=0.8)
         handles.append(Line2D([], [], color="#333333", linestyle="--", linewidth=0.8, label=f"±{threshold:g}"))
     ax.legend(handles=handles, loc="lower right")
-    return finish_chart(figure, ax, title=title, xlabel=xlabel, ylabel=ylabel, source=source,
-                        kind="keyness-z")
+    return finish_chart(figure, ax, title=title, xlabel=xlabel, ylabel=ylabel, source=source, kind=kind)
 
 
 @styled

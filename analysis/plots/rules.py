@@ -33,8 +33,8 @@ Z_THRESHOLD = 1.96
 
 #: What kind of claim each chart makes, written into its files' metadata (``Keywords``) so the chart rules can
 #: be checked on the saved figures (``tests/test_chart_rules.py``).
-CHART_KINDS = ("bar", "threshold", "keyness-z", "interval", "timeline", "reliability", "histogram", "matrix",
-               "strip")
+CHART_KINDS = ("bar", "threshold", "keyness-z", "weights", "interval", "timeline", "reliability", "histogram",
+               "matrix", "strip")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,10 +18,14 @@ The package, one concern per module (everything public is re-exported here, so `
 * :mod:`~analysis.views.words`: term rates, distinctive terms, collocations, keyword in context;
 * :mod:`~analysis.views.themes`: theme shares and rates, top speeches, discovered topics;
 * :mod:`~analysis.views.stance`: stance examples, top speeches, the labeller checked on gold sentences;
-* :mod:`~analysis.views.summaries`: source lines, corpus and length summaries, chart titles.
+* :mod:`~analysis.views.summaries`: source lines, corpus and length summaries, chart titles;
+* :mod:`~analysis.views.positions`: Wordfish and Wordscores positions of a debate's speakers and of countries
+  by period, their means by group, the words at both ends of the scale.
 """
-from .compare import (COMPARISON_FIELDS, Comparison, compare_groups, describe_comparison, key_terms_both_ways,
+from .compare import (COMPARISON_FIELDS, BlocComparison, Comparison, compare_blocs, compare_groups, describe_comparison, key_terms_both_ways,
                       keyness_summary, significant_terms, small_groups_warning)
+from .positions import (MIN_UNITS, POSITION_COLUMNS, Scaled, debate_positions, group_positions, period_positions,
+                        pick_debate, scaling_agreement, scaling_units, wordscores_positions)
 from .speech import describe_metadata, describe_speech, pick_speech, quote_cues, sentence_lengths, theme_counts
 from .stance import StanceCheck, check_stance, stance_examples, top_stance_speeches
 from .summaries import corpus_summary, length_summary, ranked_title, source_line
@@ -38,5 +42,7 @@ __all__ = [
     "corpus_summary", "describe_metadata", "describe_speech", "length_summary", "sentence_lengths",
     "theme_counts", "quote_cues", "significant_terms", "small_groups_warning", "source_line",
     "theme_rates", "theme_shares", "pick_speech", "sentence_periods", "timeline_unit", "timeline_units",
-    "topic_texts",
+    "topic_texts", "MIN_UNITS", "POSITION_COLUMNS", "Scaled", "debate_positions", "group_positions",
+    "period_positions", "pick_debate", "scaling_agreement", "scaling_units", "wordscores_positions",
+    "BlocComparison", "compare_blocs",
 ]

@@ -17,7 +17,7 @@ import pandas as pd
 from ..validation import require_columns
 from .fields import field_values
 
-__all__ = ["COMPARISON_FIELDS", "Comparison", "compare_groups", "describe_comparison", "key_terms_both_ways",
+__all__ = ["COMPARISON_FIELDS", "BlocComparison", "Comparison", "compare_blocs", "compare_groups", "describe_comparison", "key_terms_both_ways",
            "keyness_summary", "significant_terms", "small_groups_warning"]
 
 #: Metadata fields tried, in this order, for a comparison when none is named.
@@ -169,3 +169,46 @@ def key_terms_both_ways(keyness: pd.DataFrame, *, n: int, min_count: int, thresh
 
     kept = significant_terms(keyness, p=1.0, min_count=min_count, column="z", threshold=threshold)
     return extremes(kept, "z", n)
+
+
+@dataclasses.dataclass(frozen=True)
+class BlocComparison:
+    """Two blocs of speakers compared inside strata (:func:`compare_blocs`): the keyness ``table``
+    (:data:`analysis.keyness.WITHIN_COLUMNS`), what was compared, and why nothing was (``reason``)."""
+
+    table: pd.DataFrame
+    description: str
+    within: str = ""
+    reason: str = ""
+
+    def skip(self, title: str):
+        """A :class:`~analysis.plots.Skipped` chart with the reason when nothing was compared, else ``None``."""
+        from ..plots import Skipped
+
+        return Skipped(title, self.reason) if self.reason else None
+
+
+def compare_blocs(documents: pd.DataFrame, *, by: str = "council_status", target: str = "P5",
+                  reference: str = "elected", within: str | None = None, min_count: int = 1,
+                  phrases=None) -> BlocComparison:
+    """The words one bloc (``by == target``, e.g. the P5) uses more than another (``reference``, e.g. elected
+    members) inside each meeting, or each year where the corpus has no meetings, pooled over the strata
+    (:func:`analysis.keyness.compare_two_groups`), so the blocs' agendas do not pass for their vocabulary.
+    """
+    from ..errors import InputError
+    from ..keyness import WITHIN_COLUMNS, compare_two_groups
+
+    if within is None:
+        within = next((field for field in ("meeting", "year") if field in documents.columns
+                       and (field_values(documents, field) != "").any()), "year")
+    description = f"{by} {target} against {reference}, within each {within}"
+    try:
+        result = compare_two_groups(documents, by=by, target=target, reference=reference, within=within,
+                                    min_count=min_count, phrases=phrases)
+    except InputError as error:
+        return BlocComparison(pd.DataFrame(columns=WITHIN_COLUMNS), description, within,
+                              f"Nothing to compare: {error.message}.")
+    groups = result.groups.iloc[0]
+    return BlocComparison(result.table, f"{description}: {groups['speeches']:,} speeches against "
+                                        f"{groups['reference']:,} in {groups['strata']:,} {within}s where both spoke",
+                          within)
