@@ -158,7 +158,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from .corpus import read_corpus
     from .errors import InputError
     from .io import write_csv
-    from .keyness import MIN_GROUP_SPEECHES, compare_all_groups, compare_two_groups
+    from .terms.groups import MIN_GROUP_SPEECHES, compare_all_groups, compare_two_groups
     from .membership import with_un_metadata
     from .plots import KEYNESS_MIN_COUNT, KEYNESS_P
     from .terms import keyness

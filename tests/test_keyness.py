@@ -1,4 +1,4 @@
-"""Tests for analysis.keyness: every-group, pairwise and stratified keyness, and the compare command's new options."""
+"""Tests for analysis.terms.groups: every-group, pairwise and stratified keyness, and compare's new options."""
 from __future__ import annotations
 
 import doctest
@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2, chi2_contingency
 
-from analysis import cli, keyness as keyness_module
+from analysis import cli
+from analysis.terms import groups as keyness_module
 from analysis.errors import InputError
-from analysis.keyness import (GROUP_KEYNESS_COLUMNS, WITHIN_COLUMNS, compare_all_groups, compare_two_groups,
+from analysis.terms.groups import (GROUP_KEYNESS_COLUMNS, WITHIN_COLUMNS, compare_all_groups, compare_two_groups,
                               stratified_scores)
 from analysis.terms import KEYNESS_COLUMNS, keyness
 

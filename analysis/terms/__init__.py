@@ -22,7 +22,8 @@ Stopword policy (see :mod:`analysis.text`): frequency tables leave out function 
 Modules, one concern each: :mod:`~analysis.terms.analyzer` (:class:`TermAnalyzer`, phrases merged by the
 pattern language of :mod:`analysis.patterns`), :mod:`~analysis.terms.counting` (exact, fast counts),
 :mod:`~analysis.terms.tables` (term tables and top terms), :mod:`~analysis.terms.collocations`,
-:mod:`~analysis.terms.kwic` and :mod:`~analysis.terms.keyness`.
+:mod:`~analysis.terms.kwic`, :mod:`~analysis.terms.keyness` and :mod:`~analysis.terms.groups` (keyness between
+groups: every group against the rest, two groups, within strata).
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from .analyzer import TermAnalyzer
 from .collocations import COLLOCATION_COLUMNS, collocation_phrases, find_collocations
 from .counting import TokenCounts, count_analyzed, count_tokens, count_word_tokens, term_matrix
 from .keyness import G2_CRITICAL_001, KEYNESS_COLUMNS, keyness, keyness_scores
+from .groups import GROUP_KEYNESS_COLUMNS, WITHIN_COLUMNS, compare_all_groups, compare_two_groups, stratified_scores
 from .kwic import KWIC_COLUMNS, keyword_in_context
 from .tables import (
     TERMS_COLUMNS, TermTotals, count_terms, count_terms_by, drop_display_terms, is_boilerplate, term_table,
@@ -38,6 +40,11 @@ from .tables import (
 
 __all__ = [
     "COLLOCATION_COLUMNS",
+    "GROUP_KEYNESS_COLUMNS",
+    "WITHIN_COLUMNS",
+    "compare_all_groups",
+    "compare_two_groups",
+    "stratified_scores",
     "G2_CRITICAL_001",
     "KEYNESS_COLUMNS",
     "KWIC_COLUMNS",

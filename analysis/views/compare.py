@@ -174,7 +174,7 @@ def key_terms_both_ways(keyness: pd.DataFrame, *, n: int, min_count: int, thresh
 @dataclasses.dataclass(frozen=True)
 class BlocComparison:
     """Two blocs of speakers compared inside strata (:func:`compare_blocs`): the keyness ``table``
-    (:data:`analysis.keyness.WITHIN_COLUMNS`), what was compared, and why nothing was (``reason``)."""
+    (:data:`analysis.terms.groups.WITHIN_COLUMNS`), what was compared, and why nothing was (``reason``)."""
 
     table: pd.DataFrame
     description: str
@@ -193,10 +193,10 @@ def compare_blocs(documents: pd.DataFrame, *, by: str = "council_status", target
                   phrases=None) -> BlocComparison:
     """The words one bloc (``by == target``, e.g. the P5) uses more than another (``reference``, e.g. elected
     members) inside each meeting, or each year where the corpus has no meetings, pooled over the strata
-    (:func:`analysis.keyness.compare_two_groups`), so the blocs' agendas do not pass for their vocabulary.
+    (:func:`analysis.terms.groups.compare_two_groups`), so the blocs' agendas do not pass for their vocabulary.
     """
     from ..errors import InputError
-    from ..keyness import WITHIN_COLUMNS, compare_two_groups
+    from ..terms.groups import WITHIN_COLUMNS, compare_two_groups
 
     if within is None:
         within = next((field for field in ("meeting", "year") if field in documents.columns

@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .aggregate import group_order
-from .errors import InputError
-from .terms import KEYNESS_COLUMNS, TermAnalyzer, count_tokens, keyness_scores
-from .validation import as_texts, require_columns
+from ..aggregate import group_order
+from ..errors import InputError
+from ..validation import as_texts, require_columns
+from .analyzer import TermAnalyzer
+from .counting import count_tokens
+from .keyness import KEYNESS_COLUMNS, keyness_scores
 
 __all__ = ["GROUP_KEYNESS_COLUMNS", "GroupKeyness", "MIN_GROUP_SPEECHES", "WITHIN_COLUMNS", "compare_all_groups",
            "compare_two_groups", "stratified_scores"]
