@@ -135,15 +135,16 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             cursor = match.end()
             first = _skip_space(text, cursor, end)
     spans.append((cursor, end))
-    result = []
-    for a, b in spans:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            result.append((a, b))
-    return result
+    return [span for span in (_strip_span(text, a, b) for a, b in spans) if span is not None]
+
+
+def _strip_span(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """``(a, b)`` without the white space at either end; ``None`` when nothing else is left."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return (a, b) if a < b else None
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -154,16 +155,8 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     list of (int, int)
         ``(start, end)`` offsets of each non-blank paragraph, stripped of surrounding white space.
     """
-    spans = []
-    for match in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text):
-        a, b = match.span()
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            spans.append((a, b))
-    return spans
+    spans = (_strip_span(text, *match.span()) for match in re.finditer(r"[^\n]+(?:\n[^\n]+)*", text))
+    return [span for span in spans if span is not None]
 
 
 def iter_sentences(text: str) -> Iterator[tuple[int, int, int]]:
