@@ -159,6 +159,12 @@ class PhraseFinder:
         for k in order:  # longest first, so the first phrase that matches at a position is the longest
             self._by_head.setdefault(self._ids[k][0], []).append(k)
         self.width = max((len(ids) for ids in self._ids), default=0)
+        self._candidates: dict[str, tuple[int, ...]] = {}  # token -> the phrases that may start at it
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_candidates"] = {}
+        return state
 
     def heads(self, token: str) -> tuple[int, ...]:
         """The phrases that may start at a token (those whose first word it matches), longest first."""
@@ -168,7 +174,8 @@ class PhraseFinder:
         """``(first, stop, phrase)`` of each match among ``tokens`` (normalised), left to right.
 
         ``starts`` (optional) are the positions of the tokens that may start a phrase, in order, when the caller
-        knows them already; the others are skipped.
+        knows them already; the others are skipped. ``tokens`` may be any sequence (only the tokens at and after
+        a start are read).
         """
         found: list[tuple[int, int, int]] = []
         if not self.phrases:
@@ -176,14 +183,23 @@ class PhraseFinder:
         cursor = 0
         n = len(tokens)
         positions = range(n) if starts is None else starts
+        ids_of, phrase_ids, cache = self.words.ids, self._ids, self._candidates
         for i in positions:
             if i < cursor:
                 continue
-            candidates = self._head_candidates(tokens[i])
+            token = tokens[i]
+            candidates = cache.get(token)
+            if candidates is None:
+                candidates = cache[token] = tuple(self._head_candidates(token))
             for k in candidates:
-                ids = self._ids[k]
+                ids = phrase_ids[k]
                 size = len(ids)
-                if i + size <= n and all(ids[j] in self.words.ids(tokens[i + j]) for j in range(1, size)):
+                if i + size > n:
+                    continue
+                j = 1
+                while j < size and ids[j] in ids_of(tokens[i + j]):
+                    j += 1
+                if j == size:
                     found.append((i, i + size, k))
                     cursor = i + size
                     break

@@ -175,8 +175,9 @@ class _PhraseMerger:
     def find(self, tokens: list[str], heads: Iterable[int]) -> list[tuple[int, int, str]]:
         """``(first, stop, phrase)`` for each phrase match among ``tokens``, left to right; ``heads`` are the
         positions of the head tokens, in order (every token type must have been looked up in ``is_head``)."""
-        norms = list(map(self.norms.__getitem__, tokens))
-        return [(first, stop, " ".join(norms[first:stop])) for first, stop, _ in self.finder.find(norms, heads)]
+        norms = self.norms
+        return [(first, stop, " ".join([norms[token] for token in tokens[first:stop]]))
+                for first, stop, _ in self.finder.find(_Normalised(tokens, norms), heads)]
 
     def merge(self, tokens: list[str]) -> list[str]:
         """The tokens with each phrase match replaced by one token, as :meth:`TermAnalyzer.merge_phrases`."""
@@ -191,6 +192,21 @@ class _PhraseMerger:
             return tokens
         merged.extend(tokens[cursor:])
         return merged
+
+
+class _Normalised:
+    """A text's tokens seen through their normalised forms, looked up only where a phrase is tried."""
+
+    __slots__ = ("tokens", "norms")
+
+    def __init__(self, tokens: list[str], norms: dict[str, str]):
+        self.tokens, self.norms = tokens, norms
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __getitem__(self, index: int) -> str:
+        return self.norms[self.tokens[index]]
 
 
 class _HeadedIndex(dict):
