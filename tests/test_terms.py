@@ -739,3 +739,12 @@ def test_term_table_sorts_by_count_then_term():
     table = term_table(totals, n_tokens=100)
     assert table["term"].tolist() == ["c", "a", "b"]
     assert table["rate_per_10k"].tolist() == [500.0, 200.0, 200.0]
+
+
+def test_log_ratio_never_turns_against_the_counts_in_a_tiny_group():
+    """A one-token target never uses a term the reference uses: the 0.5 stand-in must not make it over-used."""
+    scores = keyness_scores(np.array([0, 1, 0]), np.array([5, 3, 0]), 1, 1000)
+    assert scores.loc[0, "log_ratio"] == 0.0 and scores.loc[0, "g2"] < 0 and scores.loc[0, "z"] < 0
+    assert scores.loc[1, "log_ratio"] > 0
+    same = keyness_scores(np.array([3, 1]), np.array([3, 1]), 100, 100)
+    assert (same[["g2", "log_ratio", "z"]].to_numpy() == 0).all()  # identical groups: zeros, not empty

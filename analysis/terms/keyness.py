@@ -44,7 +44,8 @@ def keyness_scores(
       is rarer in the target (``a / c < b / d``);
     * ``p``: the χ² (1 degree of freedom) tail probability of ``|G²|``;
     * ``log_ratio``, Hardie's (2014) binary log ratio, ``log2((a / c) / (b / d))``: each unit is a doubling;
-      a zero count is replaced by ``zero_count`` (0.5) so the ratio stays finite;
+      a zero count is replaced by ``zero_count`` (0.5) so the ratio stays finite, and where that stand-in
+      would give the ratio the opposite sign of the counts (a group of a few tokens), it is 0;
     * ``z``, Monroe, Colaresi & Quinn's (2008) log-odds ratio with an informative Dirichlet prior,
       divided by its standard error:
       ``δ = ln((a + α) / (c + α₀ − a − α)) − ln((b + α) / (d + α₀ − b − α))``,
@@ -89,6 +90,9 @@ def keyness_scores(
 
     p = chi2.sf(g2, df=1)
     log_ratio = np.log2((np.where(a > 0, a, zero_count) / c) / (np.where(b > 0, b, zero_count) / d))
+    # In a tiny corpus the stand-in can outweigh the other side (0.5 of a 1-token target is a higher rate than
+    # any real count): a stand-in that would turn the sign against the counts gives 0, never a flip.
+    log_ratio = np.where(np.sign(log_ratio) * direction < 0, 0.0, log_ratio)
     alpha0 = n if prior_scale is None else float(prior_scale)
     if alpha0 <= 0:
         raise ValueError(f"prior_scale must be positive, got {prior_scale}")
