@@ -51,6 +51,9 @@ def _add_run(subparsers) -> None:
                         help="run the work as tasks on a Dask distributed cluster: its scheduler's address "
                              "(tcp://host:8786) or 'local' for a LocalCluster of --jobs workers on this machine "
                              "(default: $UNSPEECH_SCHEDULER, else local worker processes); same tables")
+    parser.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                        help="csv (default): one file per table; parquet: documents/, sentences/ and terms/ as "
+                             "partitioned Parquet datasets, each with a _SUCCESS marker written last")
     parser.add_argument("--no-cache", dest="use_cache", action="store_false",
                         help="neither read nor write the cache of parsed corpora and finished tables "
                              f"({_shown(paths.CACHE_DIR)})")
@@ -88,7 +91,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = paths.default_output_dir(paths.resolve_input(args.corpus)) if args.out is None else args.out
     result = run(args.corpus, out, themes_file=args.themes, stance_method=args.stance_method,
                  include_procedural=args.include_procedural, progress=args.progress, jobs=args.jobs,
-                 use_cache=args.use_cache, scheduler=args.scheduler)
+                 use_cache=args.use_cache, scheduler=args.scheduler, format=args.format)
     n_skipped = len(result.skipped)
     left_out = result.manifest.get("n_procedural_left_out", 0)
     _say(f"read {len(result.documents) + left_out} speeches from {args.corpus}"

@@ -50,6 +50,7 @@ from .corpus import (
 from .errors import InputError
 from .io import ensure_output_dir, file_sha256, write_csv, write_text
 from .membership import load_member_tables, un_metadata
+from .outputs import FORMATS, write_dataset
 from .parallel import DaskWorkers, Workers, chunks, default_jobs, map_tasks, progress_bar, start_workers
 from .settings import Settings
 from .schema import SENTENCES_COLUMNS, SKIPPED_COLUMNS, TERMS_COLUMNS, documents_columns, renamed_metadata
@@ -608,22 +609,28 @@ def _result_from_cache(stored: tuple[dict[str, pd.DataFrame], dict], documents: 
                      skipped=tables["skipped"], manifest=dict(sorted(manifest.items())))
 
 
-def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = ()) -> list[Path]:
+def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = (), format: str = "csv") -> list[Path]:
     """Write the four tables and then ``manifest.json`` into ``out_dir`` (each atomically).
 
     The tables are written by threads side by side (most of the formatting is Arrow, which runs without the
     interpreter lock); ``also`` are more callables to run beside them (``run`` passes its cache writes).
+    ``format="parquet"`` writes documents, sentences and terms as Parquet datasets (:mod:`analysis.outputs`).
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [functools.partial(write_csv, getattr(result, name), out_dir / f"{name}.csv")
+    datasets = ("sentences", "terms", "documents") if format == "parquet" else ()
+    jobs = [functools.partial(write_dataset, getattr(result, name), out_dir / name) if name in datasets else
+            functools.partial(write_csv, getattr(result, name), out_dir / f"{name}.csv")
             for name in ("sentences", "terms", "documents", "skipped")]
     with ThreadPoolExecutor(max_workers=3) as pool:
         for future in [pool.submit(job) for job in [*jobs, *also]]:
             future.result()  # re-raises the first error
-    written = [out_dir / f"{name}.csv" for name in ("documents", "sentences", "terms", "skipped")]
+    written = [out_dir / (name if name in datasets else f"{name}.csv")
+               for name in ("documents", "sentences", "terms", "skipped")]
     written.append(write_text(out_dir / "manifest.json",
                               json.dumps(result.manifest, indent=2, sort_keys=True) + "\n"))
     return written
@@ -632,11 +639,12 @@ def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = ())
 def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_file: str | Path | None = None,
         stance_method: Method = "rules", include_procedural: bool = False, progress: bool | None = None,
         jobs: int | None = None, chunk_size: int = CHUNK_SIZE, use_cache: bool = True,
-        cache_dir: str | Path | None = None, scheduler: str | None = None) -> RunResult:
+        cache_dir: str | Path | None = None, scheduler: str | None = None, format: str = "csv") -> RunResult:
     """Read a corpus, compute every table and write them into ``out_dir``.
 
     Options as :func:`analyse_corpus`; ``progress`` defaults to whether standard error is a terminal;
-    ``out_dir`` to ``data/processed/<corpus name>/`` (:func:`analysis.paths.default_output_dir`).
+    ``out_dir`` to ``data/processed/<corpus name>/`` (:func:`analysis.paths.default_output_dir`); ``format``
+    ``"csv"`` (default) or ``"parquet"`` (:func:`write_tables`).
 
     Raises
     ------
@@ -647,6 +655,8 @@ def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_fi
     """
     if progress is None:
         progress = sys.stderr.isatty()
+    if format not in FORMATS:
+        raise InputError(f"unknown format {format!r} (valid: {', '.join(FORMATS)})")
     corpus_path = paths.resolve_input(corpus_path)
     out_dir = paths.default_output_dir(corpus_path) if out_dir is None else Path(out_dir)
     if themes_file is not None and not Path(themes_file).is_file():
@@ -658,7 +668,7 @@ def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_fi
                               chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress,
                               include_procedural=include_procedural, scheduler=scheduler,
                               exclude=[out_dir])  # --out may lie inside the corpus
-    write_tables(result, out_dir, also=stores)
+    write_tables(result, out_dir, also=stores, format=format)
     if result.documents.empty:
         raise InputError(f"no speech could be read ({len(result.skipped)} skipped; see "
                          f"{Path(out_dir) / 'skipped.csv'})", path=corpus_path)

@@ -1,0 +1,61 @@
+"""run --format parquet: partitioned datasets with a marker written last, read back as written."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import paths
+from analysis.cli import main
+from analysis.errors import InputError
+from analysis.outputs import MARKER, read_dataset, read_run_table, write_dataset
+from analysis.pipeline import run
+
+
+def test_parquet_tables_hold_what_run_computed(tmp_path, fixtures_dir):
+    result = run(fixtures_dir / "corpus", tmp_path / "pq", progress=False, jobs=1, use_cache=False, format="parquet")
+    for name in ("documents", "sentences", "terms"):
+        folder = tmp_path / "pq" / name
+        assert (folder / MARKER).is_file() and sorted(p.name for p in folder.glob("part-*.parquet"))
+        pd.testing.assert_frame_equal(read_dataset(folder), getattr(result, name).reset_index(drop=True),
+                                      check_dtype=False)
+    assert (tmp_path / "pq" / "skipped.csv").is_file() and (tmp_path / "pq" / "manifest.json").is_file()
+
+
+def test_csv_and_parquet_runs_agree(tmp_path, fixtures_dir):
+    run(fixtures_dir / "corpus", tmp_path / "csv", progress=False, jobs=1, use_cache=False)
+    assert main(["run", "--corpus", str(fixtures_dir / "corpus"), "--out", str(tmp_path / "pq"), "--format",
+                 "parquet", "--no-cache", "--no-progress"]) == 0
+    for name in ("documents", "terms"):
+        csv = read_run_table(tmp_path / "csv", name)
+        parquet = read_run_table(tmp_path / "pq", name)
+        assert list(csv.columns) == list(parquet.columns) and len(csv) == len(parquet)
+        assert csv["doc_id" if name == "documents" else "term"].tolist() == \
+            parquet["doc_id" if name == "documents" else "term"].astype(str).tolist()
+
+
+def test_a_dataset_without_its_marker_is_refused(tmp_path):
+    write_dataset(pd.DataFrame({"a": [1, 2, 3]}), tmp_path / "t", rows_per_part=2)
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == [MARKER, "part-00000.parquet", "part-00001.parquet"]
+    assert read_dataset(tmp_path / "t")["a"].tolist() == [1, 2, 3]
+    (tmp_path / "t" / MARKER).unlink()
+    with pytest.raises(InputError, match="incomplete Parquet dataset"):
+        read_dataset(tmp_path / "t")
+
+
+def test_a_failed_write_leaves_the_previous_dataset(tmp_path, monkeypatch):
+    write_dataset(pd.DataFrame({"a": [1]}), tmp_path / "t")
+    import pyarrow.parquet as pq
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pq, "write_table", broken)
+    with pytest.raises(OSError):
+        write_dataset(pd.DataFrame({"a": [2]}), tmp_path / "t")
+    assert read_dataset(tmp_path / "t")["a"].tolist() == [1]
+    assert [p.name for p in tmp_path.iterdir()] == ["t"]  # no staging folder left
+
+
+def test_unknown_format_is_refused(tmp_path):
+    with pytest.raises(InputError, match="unknown format"):
+        run(paths.RAW_DIR, tmp_path / "x", format="xlsx")
