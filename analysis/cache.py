@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -30,7 +31,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from . import __version__, paths
-from .io import file_sha256
+from .io import file_sha256, open_regular_file, read_regular_bytes
 
 __all__ = ["CACHE_FORMAT", "cache_key", "code_fingerprint", "input_fingerprint", "load_entry", "store_entry"]
 
@@ -57,16 +58,22 @@ def input_fingerprint(path: str | Path, *, exclude: Iterable[str | Path] = ()) -
         listing = list_folder(path, exclude=exclude)
         for file in sorted(listing.texts + listing.metadata):
             digest.update(file.relative_to(path).as_posix().encode("utf-8") + b"\0")
-            try:
-                digest.update(file_sha256(file).encode("ascii") + b"\0")
-            except OSError as exc:  # unreadable files are skipped by the reader: key on the reason
-                digest.update(f"unreadable: {exc.strerror or exc}".encode("utf-8") + b"\0")
+            digest.update(_content_key(file) + b"\0")  # unreadable files are skipped by the reader: their reason
     else:
-        digest.update(b"file\0" + path.name.encode("utf-8") + b"\0" + file_sha256(path).encode("ascii"))
+        digest.update(b"file\0" + path.name.encode("utf-8") + b"\0" + _content_key(path))
         beside = path.parent / "metadata.csv"
         if path.suffix.lower() == ".txt" and beside.is_file():  # one speech reads the metadata beside it
-            digest.update(b"\0metadata\0" + file_sha256(beside).encode("ascii"))
+            digest.update(b"\0metadata\0" + _content_key(beside))
     return digest.hexdigest()
+
+
+def _content_key(path: Path) -> bytes:
+    """The SHA-256 of a file's bytes, or the reason it cannot be read: a pipe or a device is not read (it would
+    block or never end) but keyed on as the reader reports it."""
+    try:
+        return file_sha256(path).encode("ascii")
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}".encode("utf-8")
 
 
 def code_fingerprint(modules: Iterable[str]) -> str:
@@ -110,18 +117,20 @@ def load_entry(key: str, *, cache_dir: str | Path | None = None) -> tuple[dict[s
     """
     folder = _entry_dir(cache_dir, key)
     manifest_path = folder / "manifest.json"
-    if not manifest_path.is_file():
+    if not os.path.lexists(manifest_path):
         return None
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        # Every file is read through read_regular_bytes: a pipe or device planted in an entry is damage, not a hang.
+        manifest = json.loads(read_regular_bytes(manifest_path).decode("utf-8"))
         if manifest.get("key") != key or manifest.get("format") != CACHE_FORMAT:
             raise ValueError("foreign entry")
         tables = {}
         for name, expected in manifest["tables"].items():
             file = folder / f"{name}.parquet"
-            if file_sha256(file) != expected["sha256"]:
+            data = read_regular_bytes(file)
+            if hashlib.sha256(data).hexdigest() != expected["sha256"]:
                 raise ValueError(f"checksum mismatch in {file.name}")
-            frame = pd.read_parquet(file)
+            frame = pd.read_parquet(io.BytesIO(data))
             if len(frame) != expected["rows"] or list(frame.columns) != expected["columns"]:
                 raise ValueError(f"unexpected shape in {file.name}")
             tables[name] = _restore_dtypes(frame, expected["object_columns"])
@@ -195,7 +204,8 @@ def load_object(kind: str, key: str, *, cache_dir: str | Path | None) -> object 
     import joblib
 
     try:
-        stored = joblib.load(path)
+        with open_regular_file(path) as handle:  # a pipe planted in the cache is damage, not a hang
+            stored = joblib.load(handle)
         if not isinstance(stored, dict) or stored.get("key") != key:
             raise ValueError("foreign entry")
         return stored["object"]
@@ -209,8 +219,6 @@ def store_object(kind: str, key: str, value: object, *, cache_dir: str | Path | 
     """Store a picklable object under ``key`` atomically; a failure to write never fails the caller."""
     if cache_dir is None:
         return
-    import io
-
     import joblib
 
     from .errors import OutputError

@@ -9,9 +9,10 @@ import contextlib
 import errno
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, BinaryIO, Iterator
 
 import pandas as pd
 
@@ -207,11 +208,73 @@ def _quote(value: str) -> str:
     return '"' + value.replace('"', '""') + '"' if any(char in value for char in ',"\n') else value
 
 
+#: Why a path that is not a regular file is not read: a named pipe blocks until a writer comes, a device such as
+#: ``/dev/zero`` never ends.
+NOT_REGULAR = "not a regular file (a pipe, socket or device)"
+
+
+class NotRegularFileError(OSError):
+    """A path that names a pipe, socket or device where a file is expected (``strerror`` says so)."""
+
+    def __init__(self, path: str | Path):
+        super().__init__(errno.EINVAL, NOT_REGULAR, str(path))
+
+
+def regular_file_status(path: str | Path) -> os.stat_result:
+    """``os.stat(path)`` of a regular file (links followed).
+
+    Raises
+    ------
+    IsADirectoryError
+        For a folder.
+    NotRegularFileError
+        For a named pipe, socket or device (reading it would block or never end).
+    OSError
+        As :func:`os.stat` (missing, permission denied, a link loop).
+    """
+    status = os.stat(path)
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    if not stat.S_ISREG(status.st_mode):
+        raise NotRegularFileError(path)
+    return status
+
+
+def open_regular_file(path: str | Path) -> BinaryIO:
+    """Open a regular file for reading bytes; refuse anything else before it can block.
+
+    The path is checked with :func:`regular_file_status`, then opened without blocking and checked again on the
+    open handle, so a file swapped for a pipe in between is refused too. Every reader of input, configuration
+    and cache files goes through here (or :func:`regular_file_status`).
+
+    Raises
+    ------
+    IsADirectoryError, NotRegularFileError, OSError
+        As :func:`regular_file_status`.
+    """
+    regular_file_status(path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError(path)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular_bytes(path: str | Path) -> bytes:
+    """The bytes of a regular file (:func:`open_regular_file`)."""
+    with open_regular_file(path) as handle:
+        return handle.read()
+
+
 def file_digest(path: str | Path, algorithm: str = "sha256", *, chunk_size: int = 1 << 20) -> str:
     """Hex digest of a file's bytes by any :mod:`hashlib` algorithm (``"md5"``, ``"sha1"``, ``"sha512"``...),
     read in chunks of ``chunk_size`` bytes."""
     digest = hashlib.new(algorithm)
-    with open(path, "rb") as handle:
+    with open_regular_file(path) as handle:
         for chunk in iter(lambda: handle.read(chunk_size), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -222,15 +285,48 @@ def file_sha256(path: str | Path, *, chunk_size: int = 1 << 20) -> str:
     return file_digest(path, "sha256", chunk_size=chunk_size)
 
 
+#: What a YAML alias in a configuration file is told: aliases are refused because a few lines of nested ones
+#: expand to billions of values (an "alias bomb"), and no configuration file of the project needs them.
+_ALIAS_REFUSED = "YAML aliases (*{anchor}) are not allowed; write the values out"
+
+
+def _yaml_loader():
+    """A safe YAML loader class that refuses aliases (``*name``) as it composes, before anything is expanded."""
+    import yaml
+
+    class AliasRefused(yaml.MarkedYAMLError):
+        pass
+
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise AliasRefused(problem=_ALIAS_REFUSED.format(anchor=event.anchor), problem_mark=event.start_mark)
+            return super().compose_node(parent, index)
+
+    return Loader, AliasRefused
+
+
+def _refuse_aliases(exc: Exception, path: Path, refused: type) -> None:
+    if isinstance(exc, refused):
+        raise ConfigError(exc.problem, path=path, line=exc.problem_mark.line + 1) from None
+
+
 def read_yaml(path: str | Path) -> dict:
-    """Load a YAML mapping; a syntax error becomes a :class:`ConfigError` naming the file and line."""
+    """Load a YAML mapping; a syntax error becomes a :class:`ConfigError` naming the file and line.
+
+    Aliases (``*name``) are refused with a :class:`ConfigError` naming their line: nested aliases expand
+    exponentially (nine lines reach billions of values), and anchors alone (``&name``) are harmless.
+    """
     import yaml
 
     path = Path(path)
     text = read_config_text(path)
+    loader, refused = _yaml_loader()
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=loader)  # a SafeLoader that also refuses aliases
     except yaml.MarkedYAMLError as exc:
+        _refuse_aliases(exc, path, refused)
         mark = exc.problem_mark or exc.context_mark
         line = None if mark is None else mark.line + 1
         problem = exc.problem or exc.context or "invalid YAML"
@@ -249,7 +345,8 @@ def read_yaml(path: str | Path) -> dict:
 def yaml_key_lines(path: str | Path) -> dict[tuple[str, ...], int]:
     """Map each mapping key path in a YAML file to its 1-based line, for error messages.
 
-    ``{("themes", "terrorism", "terms"): 12, ...}``; list items are keyed by their index as a string.
+    ``{("themes", "terrorism", "terms"): 12, ...}``; list items are keyed by their index as a string. Aliases
+    are refused as by :func:`read_yaml`; other problems give what was found (:func:`read_yaml` reports them).
     """
     import yaml
 
@@ -267,9 +364,12 @@ def yaml_key_lines(path: str | Path) -> dict[tuple[str, ...], int]:
                 lines[key_path] = item.start_mark.line + 1
                 walk(item, key_path)
 
+    loader, refused = _yaml_loader()
     try:
-        root = yaml.compose(Path(path).read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        root = yaml.compose(read_config_text(path), Loader=loader)
+    except refused as exc:
+        _refuse_aliases(exc, Path(path), refused)
+    except (yaml.YAMLError, ConfigError, OSError):
         return lines
     walk(root, ())
     return lines
@@ -280,8 +380,10 @@ def read_config_text(path: str | Path, *, encoding: str = "utf-8") -> str:
     :class:`ConfigError` naming it (and the byte where decoding failed)."""
     path = Path(path)
     try:
-        return path.read_text(encoding=encoding)
+        return read_regular_bytes(path).decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise ConfigError("file not found", path=path) from None
+    except (IsADirectoryError, NotRegularFileError) as exc:
+        raise ConfigError(exc.strerror, path=path) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None

@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from .io import regular_file_status
+
 __all__ = ["Workers", "chunks", "default_jobs", "map_tasks", "progress_bar"]
 
 
@@ -69,6 +71,7 @@ def _count_inputs(path: Path, *, more_than: int) -> int:
         try:
             import pyarrow.parquet as pq
 
+            regular_file_status(path)  # a pipe would block
             return pq.read_metadata(path).num_rows
         except Exception:  # an unreadable table: the reader will say why
             return 0

@@ -156,6 +156,9 @@ def _repair_spaced_hyphens(text: str, evidence: _HyphenEvidence) -> str:
 
 _WORD_OR_HYPHEN = re.compile(r"[\w'’-]")
 _MAX_LEFT = 82  # longest left part of _LINE_END_HYPHEN: one character, 80, one
+#: How much of a word ending in a hyphen decides its join with the next page's fragment: more than the search
+#: of :func:`_line_end_hyphens` looks back (_MAX_LEFT) and the hyphen, so the decision is that of the whole word.
+_JOIN_TAIL = _MAX_LEFT + 2
 
 
 def _line_end_hyphens(text: str) -> Iterator[re.Match]:
@@ -326,13 +329,17 @@ def clean_speech(raw: str) -> CleanSpeech:
         last = paragraphs[-1][-1] if paragraphs else ""
         if last and not last.endswith(_TERMINAL) and paragraph[:1].islower():
             if last.endswith("-") and not last.endswith(" -"):
-                # Only the last word takes part in the hyphenation decision; the evidence is the whole speech.
+                # Only the last word takes part in the hyphenation decision, and of it only the end that the
+                # line-end pattern can reach (_JOIN_TAIL); the evidence is the whole speech. The rest of the
+                # word stays a part of its own, so that fragments joined to an ever-growing word ("organi-",
+                # "zation-", ... on pages of their own) are not copied again at each join (quadratic).
                 head, space, word = last.rpartition(" ")
+                word_head, tail = word[:-_JOIN_TAIL], word[-_JOIN_TAIL:]
                 if evidence is None:
                     evidence = _HyphenEvidence.of(text)
-                joined = _dehyphenate(word + "\n" + paragraph, evidence)
+                joined = _dehyphenate(tail + "\n" + paragraph, evidence)
                 # A word that cannot be joined ("--", ":-") stays apart by a space, not a line break.
-                paragraphs[-1][-1:] = [head, space, joined.replace("\n", " ")]
+                paragraphs[-1][-1:] = [head, space, word_head, joined.replace("\n", " ")]
             else:
                 paragraphs[-1] += [" ", paragraph]
             continue

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
+
+from ..io import NotRegularFileError, open_regular_file
 
 __all__ = [
     "CONTROL_CHARACTERS",
@@ -214,16 +215,15 @@ def read_text_file(path: str | Path) -> tuple[str, str]:
         For a folder, a file that is not regular, too large or unreadable, and as :func:`decode_bytes`.
     """
     try:
-        status = os.stat(path)
-        if stat.S_ISDIR(status.st_mode):
-            raise SkipFile("is a directory")
-        if not stat.S_ISREG(status.st_mode):
-            raise SkipFile("not a regular file (a pipe, socket or device)")
-        if status.st_size > MAX_FILE_BYTES:
-            raise SkipFile(f"too large for a speech ({status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
-        data = Path(path).read_bytes()
+        with open_regular_file(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise SkipFile(f"too large for a speech ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+            data = handle.read()
     except PermissionError:
         raise SkipFile("permission denied") from None
+    except (IsADirectoryError, NotRegularFileError) as exc:
+        raise SkipFile(exc.strerror) from None
     except OSError as exc:
         raise SkipFile(f"cannot read: {exc.strerror or exc}") from None
     return decode_bytes(data)

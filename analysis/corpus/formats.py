@@ -29,6 +29,7 @@ import pandas as pd
 
 from .. import paths
 from ..errors import InputError
+from ..io import NotRegularFileError, regular_file_status
 from .decode import SkipFile, read_text_file
 from .folders import list_folder
 from .sources import CorpusPlan, Source
@@ -274,4 +275,10 @@ def plan_corpus(path: str | Path, *, exclude: Iterable[str | Path] = ()) -> Corp
     if reader is None:
         raise InputError(f"unsupported corpus file type {path.suffix!r}; use a folder, a .txt speech, .csv or "
                          ".parquet", path=path)
+    try:
+        regular_file_status(path)
+    except NotRegularFileError as exc:  # a pipe or device would block the reader or never end
+        raise InputError(exc.strerror, path=path) from None
+    except OSError:
+        pass  # the reader says why it cannot read the file
     return reader(path)

@@ -1,0 +1,197 @@
+"""Hostile input (issue 18): each test reproduces one failure of a hostile-input review of main.
+
+Inputs that hang (a named pipe or a device where a file is expected, a YAML alias bomb, text that makes a step
+quadratic), tables that gave silently wrong output, a cache that trusted a damaged entry, and output cells that a
+spreadsheet would run as formulas. A hang is guarded by ``finishes_within`` (it fails instead of hanging).
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis import cache, io
+from analysis.cli import main
+from analysis.corpus import clean_speech, read_corpus
+from analysis.errors import ConfigError
+from analysis.pipeline import run
+
+GOOD_SPEECH = "Mr. Valdivia (Chile): We support the plan. We condemn terrorism.\n"
+
+
+def _corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD_SPEECH, encoding="utf-8")
+    return folder
+
+
+def _reasons(skipped) -> dict[str, str]:
+    return dict(zip(skipped["path"], skipped["reason"]))
+
+
+# ------------------------------------------------------------------------------ 1. no hangs: files that are not files
+
+
+@pytest.mark.parametrize("make", [
+    lambda path: os.mkfifo(path),                # a named pipe: opening it blocks until a writer comes
+    lambda path: path.symlink_to("/dev/zero"),   # a device: reading it never ends
+], ids=["fifo", "dev-zero"])
+def test_the_corpus_fingerprint_skips_pipes_and_devices(tmp_path, make, finishes_within):
+    folder = _corpus(tmp_path)
+    make(folder / "x.txt")
+    with finishes_within(20):
+        first = cache.input_fingerprint(folder)
+    assert first == cache.input_fingerprint(folder)
+    (folder / "x.txt").unlink()
+    assert cache.input_fingerprint(folder) != first  # the entry is still part of the key
+
+
+@pytest.mark.parametrize("make", [lambda path: os.mkfifo(path), lambda path: path.symlink_to("/dev/zero")],
+                         ids=["fifo", "dev-zero"])
+def test_a_run_with_the_cache_on_skips_a_pipe_or_device_named_txt(tmp_path, make, finishes_within):
+    folder = _corpus(tmp_path)
+    make(folder / "x.txt")
+    with finishes_within(120):
+        result = run(folder, tmp_path / "out", progress=False, jobs=1)
+    assert result.documents["doc_id"].tolist() == ["good"]
+    assert _reasons(result.skipped) == {"x.txt": "not a regular file (a pipe, socket or device)"}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".txt"])
+def test_a_corpus_that_is_a_pipe_is_refused_not_read(tmp_path, suffix, capsys, finishes_within):
+    pipe = tmp_path / f"table{suffix}"
+    os.mkfifo(pipe)
+    with finishes_within(20):
+        code = main(["run", "--corpus", str(pipe), "--out", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "not a regular file" in err and str(pipe) in err, err
+
+
+def test_a_pipe_inside_a_cache_entry_is_a_miss_not_a_hang(tmp_path, finishes_within):
+    import pandas as pd
+
+    cache.store_entry("k1", {"t": pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})}, cache_dir=tmp_path)
+    (tmp_path / "k1" / "t.parquet").unlink()
+    os.mkfifo(tmp_path / "k1" / "t.parquet")
+    with finishes_within(20):
+        assert cache.load_entry("k1", cache_dir=tmp_path) is None
+    assert not (tmp_path / "k1").exists()
+
+
+def test_a_pipe_as_manifest_of_a_cache_entry_is_a_miss_not_a_hang(tmp_path, finishes_within):
+    import pandas as pd
+
+    cache.store_entry("k1", {"t": pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})}, cache_dir=tmp_path)
+    (tmp_path / "k1" / "manifest.json").unlink()
+    os.mkfifo(tmp_path / "k1" / "manifest.json")
+    with finishes_within(20):
+        assert cache.load_entry("k1", cache_dir=tmp_path) is None
+
+
+def test_file_sha256_refuses_a_pipe_at_once(tmp_path, finishes_within):
+    os.mkfifo(tmp_path / "pipe")
+    with finishes_within(20), pytest.raises(OSError, match="not a regular file"):
+        io.file_sha256(tmp_path / "pipe")
+
+
+@pytest.mark.parametrize("command", [["label", "{pipe}", "-o", "{tmp}/out.csv"],
+                                     ["evaluate", "--gold", "{pipe}", "--out", "{tmp}/ev"]], ids=["label", "gold"])
+def test_a_pipe_as_label_input_or_gold_file_exits_2_at_once(tmp_path, capsys, command, finishes_within):
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    with finishes_within(30):
+        code = main([part.format(pipe=pipe, tmp=tmp_path) for part in command])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{pipe}: not a regular file" in err, err
+
+
+def test_a_pipe_as_theme_lexicon_is_refused_not_read(tmp_path, finishes_within):
+    os.mkfifo(tmp_path / "themes.yml")
+    with finishes_within(20), pytest.raises(ConfigError, match="not a regular file"):
+        io.read_yaml(tmp_path / "themes.yml")
+
+
+# ------------------------------------------------------------------------------ 1. no hangs: YAML aliases
+
+_ALIAS_BOMB = "version: 1\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi")) + \
+    "themes:\n  bomb:\n    terms: *i\n"
+
+
+def test_yaml_aliases_are_refused_naming_file_and_line(tmp_path, finishes_within):
+    path = tmp_path / "themes.yml"
+    path.write_text(_ALIAS_BOMB, encoding="utf-8")
+    with finishes_within(20), pytest.raises(ConfigError) as info:
+        io.read_yaml(path)
+    assert str(info.value) == f"{path}:3: YAML aliases (*a) are not allowed; write the values out"
+    with finishes_within(20), pytest.raises(ConfigError, match=r"YAML aliases \(\*a\) are not allowed"):
+        io.yaml_key_lines(path)
+
+
+def test_a_yaml_alias_bomb_in_themes_exits_2_at_once(tmp_path, capsys, fixtures_dir, finishes_within):
+    path = tmp_path / "themes.yml"
+    path.write_text(_ALIAS_BOMB, encoding="utf-8")
+    with finishes_within(30):
+        code = main(["run", "--corpus", str(fixtures_dir / "messy_corpus"), "--out", str(tmp_path / "out"),
+                     "--themes", str(path), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err == f"error: {path}:3: YAML aliases (*a) are not allowed; write the values out\n"
+
+
+def test_yaml_anchors_without_aliases_still_load(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_text("version: 1\nthemes: &t\n  a: [b]\n", encoding="utf-8")
+    assert io.read_yaml(path) == {"version": 1, "themes": {"a": ["b"]}}
+    assert io.yaml_key_lines(path)[("themes", "a")] == 3
+
+
+# ------------------------------------------------------------------------------ 1. no hangs: linear cleaning
+
+
+def _clean_seconds(text: str) -> float:
+    start = time.perf_counter()
+    clean_speech(text)
+    return time.perf_counter() - start
+
+
+def test_cleaning_hyphen_fragments_is_linear(finishes_within):
+    """``'organi-\\n\\nzation-\\n\\n' * N``: each page-broken fragment joined to an ever-growing word was copied
+    whole (19 / 79 / 314 s at 0.5 / 1 / 2 MB)."""
+    unit = "organi-\n\nzation-\n\n"
+    small, large = unit * (100_000 // len(unit)), unit * (400_000 // len(unit))
+    with finishes_within(60):
+        t_small = min(_clean_seconds(small) for _ in range(2))
+        t_large = min(_clean_seconds(large) for _ in range(2))
+    assert t_large < 8 * t_small + 0.3, (t_small, t_large)  # 4x the input: about 4x the time (13x before)
+
+
+@pytest.mark.parametrize("raw", [
+    "organi-\n\nzation-\n\norgani-\n\nzation.",
+    "We talk of a very-" + "long" * 40 + "-\n\nword-\n\nhere and organi-\n\nzation.",
+    "x" * 90 + "-\n\nyy-\n\nzz and long-\n\nterm peace.",
+    "The counter-\n\nterrorism of a" + " b" * 50 + "-\n\n" + "c" * 100 + "-\n\nd.",
+    "self-\n\n" + "q" * 200 + "-\n\nr-\n\ns.",
+])
+def test_fragment_joining_gives_what_the_whole_word_gives(raw, monkeypatch):
+    """The fast join looks only at the end of the growing word; the full-word join is the reference."""
+    from analysis.corpus import clean as corpus_clean
+
+    fast = clean_speech(raw).text
+    monkeypatch.setattr(corpus_clean, "_JOIN_TAIL", 10 ** 9)  # the whole word, as before
+    assert fast == clean_speech(raw).text
+
+
+def test_an_adversarial_wildcard_term_matches_in_linear_time(finishes_within):
+    from analysis.patterns import WordMatcher
+
+    matcher = WordMatcher(["*a*a*a*a*a*a*a*a*a*a*a*a*b"])
+    with finishes_within(10):
+        for length in (60, 600, 6000):
+            assert matcher.ids("a" * length) == frozenset()
+    assert matcher.ids("a" * 12 + "b") == frozenset({0})
