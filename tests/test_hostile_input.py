@@ -195,3 +195,78 @@ def test_an_adversarial_wildcard_term_matches_in_linear_time(finishes_within):
         for length in (60, 600, 6000):
             assert matcher.ids("a" * length) == frozenset()
     assert matcher.ids("a" * 12 + "b") == frozenset({0})
+
+
+# ------------------------------------------------------------------------------ 2. table inputs
+
+
+def _parquet(path: Path, columns: dict) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def test_parquet_nan_and_empty_doc_ids_fall_back_to_row_ids_as_csv_does(tmp_path):
+    """NaN ids were read as 'nan' (and a second one dropped as a duplicate), 7 as '7.0'."""
+    texts = ["We act now.", "We wait here.", "We condemn it.", "We agree fully."]
+    table = _parquet(tmp_path / "t.parquet", {"doc_id": [float("nan"), 7.0, float("nan"), None], "text": texts})
+    corpus = read_corpus(table)
+    assert corpus.skipped.empty
+    assert sorted(corpus.documents["doc_id"]) == ["7", "row1", "row3", "row4"]
+    csv = tmp_path / "t.csv"
+    csv.write_text("doc_id,text\n,We act now.\n7,We wait here.\n ,We condemn it.\n,We agree fully.\n", encoding="utf-8")
+    assert sorted(read_corpus(csv).documents["doc_id"]) == ["7", "row1", "row3", "row4"]
+
+
+def test_parquet_integer_doc_ids_and_metadata_are_read_as_strings(tmp_path):
+    table = _parquet(tmp_path / "t.parquet", {"doc_id": [1, 20], "year": [2014, None], "text": ["We act.", "We wait."]})
+    documents = read_corpus(table).documents.set_index("doc_id")
+    assert list(documents.index) == ["1", "20"]
+    assert documents.loc["1", "year"] == "2014"  # an integer column with a missing value gave "2014.0"
+
+
+@pytest.mark.parametrize("values, kind", [
+    ([b"We act.", b"We wait."], "binary"),
+    ([["We", "act."], ["We"]], "list<element: string>"),
+    ([{"t": "We act."}, {"t": "We wait."}], "struct<t: string>"),
+    ([1.5, 2.0], "double"),
+    ([1, 2], "int64"),
+])
+def test_a_parquet_text_column_that_is_not_text_is_refused_naming_its_type(tmp_path, values, kind):
+    from analysis.errors import InputError
+
+    table = _parquet(tmp_path / "t.parquet", {"doc_id": ["a", "b"], "text": values})
+    with pytest.raises(InputError) as info:
+        read_corpus(table)
+    assert str(info.value) == (f"{table}: the 'text' column holds {kind} values, not text; "
+                               "convert it to strings")
+
+
+def test_a_large_csv_table_is_read_and_the_speech_limit_applies_per_row(tmp_path, monkeypatch):
+    """The per-speech byte limit was applied to the whole table: a CSV corpus over 100 MB was refused."""
+    from analysis.corpus import decode as corpus_decode
+
+    monkeypatch.setattr(corpus_decode, "MAX_FILE_BYTES", 100)
+    rows = [f"d{i},We act on item {i}." for i in range(20)] + ["long,We act. " + "x" * 200]
+    table = tmp_path / "t.csv"
+    table.write_text("doc_id,text\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert table.stat().st_size > 300
+    corpus = read_corpus(table)
+    assert len(corpus.documents) == 20
+    assert _reasons(corpus.skipped) == {"t.csv:22": "too large for a speech (208 characters; the limit is 100)"}
+
+
+@pytest.mark.parametrize("sniff", [None, 16], ids=["small", "streamed"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252"])
+def test_a_streamed_csv_table_is_decoded_as_before(tmp_path, encoding, sniff, monkeypatch):
+    from analysis.corpus import decode as corpus_decode
+
+    if sniff is not None:  # a table larger than the sniffed head is decoded as it is read
+        monkeypatch.setattr(corpus_decode, "_SNIFF_BYTES", sniff)
+    table = tmp_path / "t.csv"
+    table.write_bytes("doc_id,text\r\na,\"We say \u201cno\u201d.\r\nTwice.\"\r\nb,We wait.\r\n".encode(encoding))
+    corpus = read_corpus(table)
+    assert corpus.documents["text"].tolist() == ["We say \u201cno\u201d. Twice.", "We wait."]
+    assert corpus.skipped.empty
