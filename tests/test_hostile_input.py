@@ -270,3 +270,85 @@ def test_a_streamed_csv_table_is_decoded_as_before(tmp_path, encoding, sniff, mo
     corpus = read_corpus(table)
     assert corpus.documents["text"].tolist() == ["We say \u201cno\u201d. Twice.", "We wait."]
     assert corpus.skipped.empty
+
+
+# ------------------------------------------------------------------------------ 3. the cache
+
+
+def _skipped_csv(out: Path) -> dict[str, str]:
+    import pandas as pd
+
+    return _reasons(pd.read_csv(out / "skipped.csv", dtype=str, keep_default_na=False))
+
+
+@pytest.mark.parametrize("add", [
+    lambda folder: (folder / "notes.pdf").write_bytes(b"%PDF-1.4"),
+    lambda folder: (folder / "loop").symlink_to(folder),
+], ids=["pdf", "link-loop"])
+def test_skipped_csv_is_right_on_a_cache_hit(tmp_path, add):
+    """The fingerprint covered only .txt files and metadata.csv: a new skipped entry still gave 0 skipped."""
+    folder = _corpus(tmp_path)
+    run(folder, tmp_path / "one", progress=False, jobs=1)
+    assert _skipped_csv(tmp_path / "one") == {}
+    add(folder)
+    run(folder, tmp_path / "two", progress=False, jobs=1)
+    assert list(_skipped_csv(tmp_path / "two")) == [sorted(p.name for p in folder.iterdir() if p.name != "good.txt")[0]]
+    assert (tmp_path / "two" / "manifest.json").read_text().count('"n_skipped": 1') == 1
+
+
+def test_the_fingerprint_follows_skipped_entries_by_name_size_and_time(tmp_path):
+    folder = _corpus(tmp_path)
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    before = cache.input_fingerprint(folder)
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 more")
+    assert cache.input_fingerprint(folder) != before
+    again = cache.input_fingerprint(folder)
+    os.utime(folder / "notes.pdf", ns=(1, 1))
+    assert cache.input_fingerprint(folder) != again
+    (folder / ".hidden.pdf").write_bytes(b"x")  # passed over by the reader, so by the key
+    os.utime(folder / "notes.pdf", ns=(1, 1))
+    third = cache.input_fingerprint(folder)
+    (folder / ".hidden.pdf").unlink()
+    assert cache.input_fingerprint(folder) == third
+
+
+def _edit_manifest(entry: Path, edit) -> None:
+    import json
+
+    manifest = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
+    edit(manifest)
+    (entry / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", [
+    lambda manifest: manifest["meta"].update(n=99),
+    lambda manifest: manifest.pop("meta"),
+    lambda manifest: manifest["tables"]["t"].update(object_columns=["a"]),
+], ids=["meta-edited", "meta-deleted", "description-edited"])
+def test_every_part_of_a_cache_entry_is_checksummed(tmp_path, edit):
+    import pandas as pd
+
+    cache.store_entry("k1", {"t": pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})}, meta={"n": 2}, cache_dir=tmp_path)
+    assert cache.load_entry("k1", cache_dir=tmp_path)[1] == {"n": 2}
+    _edit_manifest(tmp_path / "k1", edit)
+    assert cache.load_entry("k1", cache_dir=tmp_path) is None
+    assert not (tmp_path / "k1").exists()
+
+
+@pytest.mark.parametrize("edit", [
+    lambda manifest: manifest["meta"]["manifest"].update(n_documents=99, corpus_sha256="0" * 64),
+    lambda manifest: manifest.pop("meta"),
+], ids=["meta-edited", "meta-deleted"])
+def test_a_damaged_cache_entry_is_recomputed_by_run_never_fatal(tmp_path, edit):
+    """An edited meta reached manifest.json; a deleted one made every later run exit 1 with a KeyError."""
+    import json
+
+    folder = _corpus(tmp_path)
+    cache_dir = tmp_path / "cache"
+    run(folder, tmp_path / "one", progress=False, jobs=1, cache_dir=cache_dir)
+    for entry in cache_dir.iterdir():
+        if "manifest" in json.loads((entry / "manifest.json").read_text())["meta"]:
+            _edit_manifest(entry, edit)
+    for attempt in ("two", "three"):
+        run(folder, tmp_path / attempt, progress=False, jobs=1, cache_dir=cache_dir)
+        assert (tmp_path / attempt / "manifest.json").read_bytes() == (tmp_path / "one" / "manifest.json").read_bytes()
