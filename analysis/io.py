@@ -9,6 +9,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -117,13 +118,18 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     return Path(path)
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, float_format: str = FLOAT_FORMAT) -> Path:
+def write_csv(frame: pd.DataFrame, path: str | Path, *, float_format: str = FLOAT_FORMAT,
+              neutralise: bool = True) -> Path:
     """Write a DataFrame as UTF-8 CSV, no index, ``\\n`` line ends, fixed float format, atomically.
 
-    The bytes are those of ``frame.to_csv(index=False, float_format=float_format, lineterminator="\\n")``;
-    tables of plain columns (integers, floats, strings) are formatted column-wise by :func:`csv_bytes`,
-    several times faster than pandas' row by row.
+    The bytes are those of ``frame.to_csv(index=False, float_format=float_format, lineterminator="\\n")``
+    of :func:`neutralise_formulas` ``(frame)``: a text cell a spreadsheet would run as a formula gets a leading
+    ``'`` (``neutralise=False`` for a file the project reads back as input, such as a corpus's
+    ``metadata.csv``). Tables of plain columns (integers, floats, strings) are formatted column-wise by
+    :func:`csv_bytes`, several times faster than pandas' row by row.
     """
+    if neutralise:
+        frame = neutralise_formulas(frame)
     try:
         with atomic_write(path, "wb", encoding=None) as handle:
             # In blocks of rows, so that formatting holds a few copies of a block, not of the table.
@@ -142,6 +148,64 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, float_format: str = FLOA
 
 
 _BLOCK_ROWS = 200_000
+
+#: What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): ``= + - @``, tab, carriage return.
+FORMULA_START = r"^[=+\-@\t\r]"
+#: A cell that is a plain decimal number (``-0.5``, ``+1e5``) is a value, not a formula: left as it is.
+PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_FORMULA_START = re.compile(FORMULA_START)
+_PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
+
+
+def neutralise_cell(value: object) -> object:
+    """``"'" + value`` for a string a spreadsheet would run as a formula, else ``value`` unchanged.
+
+    >>> neutralise_cell("=cmd|' /C calc'!A0"), neutralise_cell("-0.5"), neutralise_cell(-2), neutralise_cell("a=b")
+    ("'=cmd|' /C calc'!A0", '-0.5', -2, 'a=b')
+    """
+    if isinstance(value, str) and _FORMULA_START.match(value) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`neutralise_cell` applied to every text (object or string) column.
+
+    Numeric columns are never touched; the caller's frame is not changed (a copy is returned when a cell
+    changes, ``frame`` itself otherwise, so tables without such cells are written byte for byte as before).
+    Strings are tested with Arrow, so a table of millions of sentences costs a few vectorised passes.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    changed: dict[int, pd.Series] = {}
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
+            continue
+        values = column.to_numpy(dtype=object, na_value=None)
+        try:
+            text = pa.array(values, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: cell by cell
+            fixed = [neutralise_cell(value) for value in values]
+            if any(new is not old for new, old in zip(fixed, values)):
+                changed[position] = pd.Series(fixed, index=frame.index, dtype=object)
+            continue
+        risky = pc.and_(pc.match_substring_regex(text, FORMULA_START),
+                        pc.invert(pc.match_substring_regex(text, PLAIN_NUMBER)))
+        risky = pc.fill_null(risky, False)
+        if not pc.any(risky).as_py():
+            continue
+        quote, empty = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
+        text = pc.if_else(risky, pc.binary_join_element_wise(quote, text, empty), text)
+        fixed = pd.Series(text.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
+        changed[position] = fixed.where(column.notna(), column)  # missing values stay as they were
+    if not changed:
+        return frame
+    frame = frame.copy()
+    for position, values in changed.items():
+        frame.isetitem(position, values)
+    return frame
 
 
 class _NotPlain(Exception):

@@ -352,3 +352,63 @@ def test_a_damaged_cache_entry_is_recomputed_by_run_never_fatal(tmp_path, edit):
     for attempt in ("two", "three"):
         run(folder, tmp_path / attempt, progress=False, jobs=1, cache_dir=cache_dir)
         assert (tmp_path / attempt / "manifest.json").read_bytes() == (tmp_path / "one" / "manifest.json").read_bytes()
+
+
+# ------------------------------------------------------------------------------ 4. CSV injection
+
+# (a cell starting with a carriage return is tested on its own: written unquoted, as pandas writes it, it does
+# not read back as one cell)
+_FORMULAS = ["=cmd|' /C calc'!A0", "+1+2", "-2+3", "@SUM(A1:A9)", "\t=1"]
+
+
+def _read_back(path: Path) -> list[list[str]]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+@pytest.mark.parametrize("shape", ["plain", "one-column", "mixed"])
+def test_formula_cells_in_text_columns_are_written_with_a_leading_quote(tmp_path, shape):
+    import numpy as np
+    import pandas as pd
+
+    texts = [*_FORMULAS, "-0.5", "+1e5", "plain", "a=b", None]
+    frame = pd.DataFrame({"text": pd.Series(texts, dtype=object)})
+    if shape != "one-column":
+        frame["value"] = np.linspace(-2, 2, len(texts))
+    if shape == "mixed":
+        frame["other"] = pd.Series([1, "=x", *[""] * (len(texts) - 2)], dtype=object)
+    io.write_csv(frame, tmp_path / "t.csv")
+    rows = _read_back(tmp_path / "t.csv")
+    assert [row[0] for row in rows[1:]] == [*("'" + text for text in _FORMULAS), "-0.5", "+1e5", "plain", "a=b", ""]
+    if shape != "one-column":
+        assert rows[1][1] == "-2.000000"  # numbers stay numbers
+    if shape == "mixed":
+        assert [rows[1][2], rows[2][2]] == ["1", "'=x"]
+    assert list(frame["text"]) == texts  # the caller's frame is not changed
+
+
+def test_a_cell_starting_with_a_carriage_return_is_neutralised(tmp_path):
+    import pandas as pd
+
+    io.write_csv(pd.DataFrame({"a": ["\r=1+2"], "b": ["x"]}), tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_bytes() == b"a,b\n'\r=1+2,x\n"
+
+
+def test_label_output_neutralises_formula_cells(tmp_path, capsys):
+    import pandas as pd
+
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": ["@1", "2"], "text": ["=cmd|' /C calc'!A0", "We condemn terrorism."]}).to_csv(source, index=False)
+    assert main(["label", str(source), "-o", str(tmp_path / "out.csv")]) == 0, capsys.readouterr().err
+    rows = _read_back(tmp_path / "out.csv")
+    assert [row[:2] for row in rows[1:]] == [["'@1", "'=cmd|' /C calc'!A0"], ["2", "We condemn terrorism."]]
+
+
+def test_run_neutralises_a_formula_in_a_metadata_column(tmp_path):
+    folder = _corpus(tmp_path)
+    (folder / "metadata.csv").write_text('doc_id,topic\ngood,"=HYPERLINK(""http://x"")"\n', encoding="utf-8")
+    run(folder, tmp_path / "out", progress=False, jobs=1, use_cache=False)
+    rows = _read_back(tmp_path / "out" / "documents.csv")
+    assert rows[1][rows[0].index("topic")] == "'=HYPERLINK(\"http://x\")"
