@@ -31,7 +31,9 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
 
     If the body raises (or the process is interrupted by Ctrl-C or SIGTERM), ``path`` keeps its previous
     content and the temporary file is removed; after a hard kill (SIGKILL, power loss) ``path`` is still
-    the previous or the new complete file, and an ignorable ``.<name>.*.tmp`` file may be left beside it.
+    the previous or the new complete file, and an ignorable ``.<name>.*.tmp`` file may be left beside it, which
+    :func:`remove_stale_temporaries` (called by the next ``run``) removes. The temporary file is locked until
+    the rename, so that a concurrent clean-up leaves it alone.
 
     Raises
     ------
@@ -48,6 +50,7 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(f"cannot write here: {exc.strerror or exc}", path=path) from exc
+    held = _hold(fd)  # until the rename: remove_stale_temporaries leaves a file in use alone
     try:
         try:
             with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": ""})) as handle:
@@ -67,6 +70,63 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+#: The names :func:`atomic_write` gives its temporary files (``tempfile.mkstemp``): ``.<name>.<8 characters>.tmp``.
+TEMPORARY_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def _hold(fd: int) -> int | None:
+    """A second descriptor of ``fd``'s file holding an exclusive lock on it (released when the process dies),
+    or ``None`` where file locks are not available."""
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return os.dup(fd)
+    except (ImportError, OSError):
+        return None
+
+
+def remove_stale_temporaries(folder: str | Path) -> list[Path]:
+    """Remove the temporary files of :func:`atomic_write` that a killed process left in ``folder``.
+
+    Only regular files whose names follow :data:`TEMPORARY_NAME` are considered, and only those no live
+    writer holds (a writer locks its temporary file until the rename; a kill releases the lock), so a run
+    writing into the same folder at the same time keeps its files. Where file locks are not available nothing
+    is removed. Returns the files removed; a file that cannot be removed is left.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        return []
+    removed = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    for name in names:
+        path = Path(folder) / name
+        if not TEMPORARY_NAME.fullmatch(name):
+            continue
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                continue
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by a live writer: BlockingIOError, left alone
+            os.unlink(path)
+            removed.append(path)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _make_folder(folder: Path, *, for_path: Path) -> None:

@@ -48,7 +48,7 @@ from .corpus import (
     segment_sentences,
 )
 from .errors import InputError
-from .io import ensure_output_dir, file_sha256, write_csv, write_text
+from .io import ensure_output_dir, file_sha256, remove_stale_temporaries, write_csv, write_text
 from .membership import load_member_tables, un_metadata
 from .parallel import Workers, chunks, default_jobs, map_tasks, progress_bar
 from .schema import SENTENCES_COLUMNS, SKIPPED_COLUMNS, TERMS_COLUMNS, documents_columns, renamed_metadata
@@ -682,6 +682,7 @@ def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_fi
     load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
     load_codebook()
     ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
+    remove_stale_temporaries(out_dir)  # left by a killed run
     result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
                               chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress,
                               include_procedural=include_procedural,

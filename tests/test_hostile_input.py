@@ -412,3 +412,39 @@ def test_run_neutralises_a_formula_in_a_metadata_column(tmp_path):
     run(folder, tmp_path / "out", progress=False, jobs=1, use_cache=False)
     rows = _read_back(tmp_path / "out" / "documents.csv")
     assert rows[1][rows[0].index("topic")] == "'=HYPERLINK(\"http://x\")"
+
+
+# ------------------------------------------------------------------------------ 5. leftovers of a killed run
+
+
+def test_the_temporary_file_of_a_killed_writer_is_removed_by_the_next_run(tmp_path):
+    """SIGKILL while a table is written leaves ``.<name>.<random>.tmp``, which no later run removed."""
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    script = ("import os, signal, sys; from analysis.io import atomic_write\n"
+              "with atomic_write(sys.argv[1]) as handle:\n"
+              "    handle.write('half'); handle.flush(); os.kill(os.getpid(), signal.SIGKILL)\n")
+    killed = subprocess.run([sys.executable, "-c", script, str(out / "documents.csv")],
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert killed.returncode == -signal.SIGKILL
+    leftover = [name for name in os.listdir(out)]
+    assert len(leftover) == 1 and re.fullmatch(r"\.documents\.csv\.\w{8}\.tmp", leftover[0]), leftover
+    others = [".notes.tmp", "mine.abcd1234.tmp", ".keep.txt"]  # not names atomic_write gives
+    for name in others:
+        (out / name).write_text("x", encoding="utf-8")
+    os.mkdir(out / ".folder.abcd1234.tmp")
+    run(_corpus(tmp_path), out, progress=False, jobs=1, use_cache=False)
+    assert sorted(os.listdir(out)) == sorted([*others, ".folder.abcd1234.tmp", "documents.csv", "manifest.json",
+                                              "sentences.csv", "skipped.csv", "terms.csv"])
+
+
+def test_a_temporary_file_being_written_is_left_alone(tmp_path):
+    with io.atomic_write(tmp_path / "t.csv") as handle:
+        handle.write("a,b\n")
+        assert io.remove_stale_temporaries(tmp_path) == []
+        assert len(os.listdir(tmp_path)) == 1
+    assert os.listdir(tmp_path) == ["t.csv"]
