@@ -677,7 +677,7 @@ def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_fi
         progress = sys.stderr.isatty()
     corpus_path = paths.resolve_input(corpus_path)
     out_dir = paths.default_output_dir(corpus_path) if out_dir is None else Path(out_dir)
-    if themes_file is not None and not Path(themes_file).is_file():
+    if themes_file is not None and not Path(themes_file).exists():  # a pipe: refused by load_lexicon
         raise InputError("theme lexicon not found", path=themes_file)
     load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
     load_codebook()

@@ -448,3 +448,12 @@ def test_a_temporary_file_being_written_is_left_alone(tmp_path):
         assert io.remove_stale_temporaries(tmp_path) == []
         assert len(os.listdir(tmp_path)) == 1
     assert os.listdir(tmp_path) == ["t.csv"]
+
+
+def test_a_pipe_as_themes_of_run_exits_2_naming_it(tmp_path, capsys, fixtures_dir, finishes_within):
+    os.mkfifo(tmp_path / "themes.yml")
+    with finishes_within(30):
+        code = main(["run", "--corpus", str(fixtures_dir / "messy_corpus"), "--out", str(tmp_path / "out"),
+                     "--themes", str(tmp_path / "themes.yml"), "--no-progress"])
+    assert code == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 'themes.yml'}: not a regular file (a pipe, socket or device)\n"
