@@ -275,11 +275,15 @@ def _read_sentences(path: Path):
     import pandas as pd
 
     from .errors import InputError
+    from .io import NotRegularFileError, open_regular_file
 
-    if not path.is_file():
+    if not path.exists():
         raise InputError("input not found", path=path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        with open_regular_file(path) as handle:  # a pipe or device would block or never end
+            frame = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (IsADirectoryError, NotRegularFileError) as exc:
+        raise InputError(exc.strerror, path=path) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

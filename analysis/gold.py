@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .io import NotRegularFileError, regular_file_status
 from .validation import invalid_value
 
 __all__ = ["GOLD_REQUIRED", "debate_of", "read_gold", "theme_sets"]
@@ -106,11 +107,14 @@ def read_gold(path: str | Path | Sequence[str | Path], *, labels: Iterable[str] 
 
 def _read_rows(path: Path, required: Sequence[str]) -> pd.DataFrame:
     try:
+        regular_file_status(path)  # a pipe or device would block or never end
         handle = open(path, newline="", encoding="utf-8")
     except FileNotFoundError:
         raise InputError("gold file not found", path=path) from None
     except IsADirectoryError:
         raise InputError("a gold file must be a CSV file, not a folder", path=path) from None
+    except NotRegularFileError as exc:
+        raise InputError(exc.strerror, path=path) from None
     with handle:
         try:
             reader = csv.reader(handle)

@@ -9,9 +9,11 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, BinaryIO, Iterator
 
 import pandas as pd
 
@@ -29,7 +31,9 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
 
     If the body raises (or the process is interrupted by Ctrl-C or SIGTERM), ``path`` keeps its previous
     content and the temporary file is removed; after a hard kill (SIGKILL, power loss) ``path`` is still
-    the previous or the new complete file, and an ignorable ``.<name>.*.tmp`` file may be left beside it.
+    the previous or the new complete file, and an ignorable ``.<name>.*.tmp`` file may be left beside it, which
+    :func:`remove_stale_temporaries` (called by the next ``run``) removes. The temporary file is locked until
+    the rename, so that a concurrent clean-up leaves it alone.
 
     Raises
     ------
@@ -46,6 +50,7 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OutputError(f"cannot write here: {exc.strerror or exc}", path=path) from exc
+    held = _hold(fd)  # until the rename: remove_stale_temporaries leaves a file in use alone
     try:
         try:
             with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": ""})) as handle:
@@ -65,6 +70,63 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+#: The names :func:`atomic_write` gives its temporary files (``tempfile.mkstemp``): ``.<name>.<8 characters>.tmp``.
+TEMPORARY_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def _hold(fd: int) -> int | None:
+    """A second descriptor of ``fd``'s file holding an exclusive lock on it (released when the process dies),
+    or ``None`` where file locks are not available."""
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return os.dup(fd)
+    except (ImportError, OSError):
+        return None
+
+
+def remove_stale_temporaries(folder: str | Path) -> list[Path]:
+    """Remove the temporary files of :func:`atomic_write` that a killed process left in ``folder``.
+
+    Only regular files whose names follow :data:`TEMPORARY_NAME` are considered, and only those no live
+    writer holds (a writer locks its temporary file until the rename; a kill releases the lock), so a run
+    writing into the same folder at the same time keeps its files. Where file locks are not available nothing
+    is removed. Returns the files removed; a file that cannot be removed is left.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        return []
+    removed = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    for name in names:
+        path = Path(folder) / name
+        if not TEMPORARY_NAME.fullmatch(name):
+            continue
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                continue
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by a live writer: BlockingIOError, left alone
+            os.unlink(path)
+            removed.append(path)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _make_folder(folder: Path, *, for_path: Path) -> None:
@@ -116,13 +178,18 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     return Path(path)
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, float_format: str = FLOAT_FORMAT) -> Path:
+def write_csv(frame: pd.DataFrame, path: str | Path, *, float_format: str = FLOAT_FORMAT,
+              neutralise: bool = True) -> Path:
     """Write a DataFrame as UTF-8 CSV, no index, ``\\n`` line ends, fixed float format, atomically.
 
-    The bytes are those of ``frame.to_csv(index=False, float_format=float_format, lineterminator="\\n")``;
-    tables of plain columns (integers, floats, strings) are formatted column-wise by :func:`csv_bytes`,
-    several times faster than pandas' row by row.
+    The bytes are those of ``frame.to_csv(index=False, float_format=float_format, lineterminator="\\n")``
+    of :func:`neutralise_formulas` ``(frame)``: a text cell a spreadsheet would run as a formula gets a leading
+    ``'`` (``neutralise=False`` for a file the project reads back as input, such as a corpus's
+    ``metadata.csv``). Tables of plain columns (integers, floats, strings) are formatted column-wise by
+    :func:`csv_bytes`, several times faster than pandas' row by row.
     """
+    if neutralise:
+        frame = neutralise_formulas(frame)
     try:
         with atomic_write(path, "wb", encoding=None) as handle:
             # In blocks of rows, so that formatting holds a few copies of a block, not of the table.
@@ -141,6 +208,64 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, float_format: str = FLOA
 
 
 _BLOCK_ROWS = 200_000
+
+#: What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): ``= + - @``, tab, carriage return.
+FORMULA_START = r"^[=+\-@\t\r]"
+#: A cell that is a plain decimal number (``-0.5``, ``+1e5``) is a value, not a formula: left as it is.
+PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_FORMULA_START = re.compile(FORMULA_START)
+_PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
+
+
+def neutralise_cell(value: object) -> object:
+    """``"'" + value`` for a string a spreadsheet would run as a formula, else ``value`` unchanged.
+
+    >>> neutralise_cell("=cmd|' /C calc'!A0"), neutralise_cell("-0.5"), neutralise_cell(-2), neutralise_cell("a=b")
+    ("'=cmd|' /C calc'!A0", '-0.5', -2, 'a=b')
+    """
+    if isinstance(value, str) and _FORMULA_START.match(value) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`neutralise_cell` applied to every text (object or string) column.
+
+    Numeric columns are never touched; the caller's frame is not changed (a copy is returned when a cell
+    changes, ``frame`` itself otherwise, so tables without such cells are written byte for byte as before).
+    Strings are tested with Arrow, so a table of millions of sentences costs a few vectorised passes.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    changed: dict[int, pd.Series] = {}
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
+            continue
+        values = column.to_numpy(dtype=object, na_value=None)
+        try:
+            text = pa.array(values, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: cell by cell
+            fixed = [neutralise_cell(value) for value in values]
+            if any(new is not old for new, old in zip(fixed, values)):
+                changed[position] = pd.Series(fixed, index=frame.index, dtype=object)
+            continue
+        risky = pc.and_(pc.match_substring_regex(text, FORMULA_START),
+                        pc.invert(pc.match_substring_regex(text, PLAIN_NUMBER)))
+        risky = pc.fill_null(risky, False)
+        if not pc.any(risky).as_py():
+            continue
+        quote, empty = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
+        text = pc.if_else(risky, pc.binary_join_element_wise(quote, text, empty), text)
+        fixed = pd.Series(text.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
+        changed[position] = fixed.where(column.notna(), column)  # missing values stay as they were
+    if not changed:
+        return frame
+    frame = frame.copy()
+    for position, values in changed.items():
+        frame.isetitem(position, values)
+    return frame
 
 
 class _NotPlain(Exception):
@@ -207,11 +332,73 @@ def _quote(value: str) -> str:
     return '"' + value.replace('"', '""') + '"' if any(char in value for char in ',"\n') else value
 
 
+#: Why a path that is not a regular file is not read: a named pipe blocks until a writer comes, a device such as
+#: ``/dev/zero`` never ends.
+NOT_REGULAR = "not a regular file (a pipe, socket or device)"
+
+
+class NotRegularFileError(OSError):
+    """A path that names a pipe, socket or device where a file is expected (``strerror`` says so)."""
+
+    def __init__(self, path: str | Path):
+        super().__init__(errno.EINVAL, NOT_REGULAR, str(path))
+
+
+def regular_file_status(path: str | Path) -> os.stat_result:
+    """``os.stat(path)`` of a regular file (links followed).
+
+    Raises
+    ------
+    IsADirectoryError
+        For a folder.
+    NotRegularFileError
+        For a named pipe, socket or device (reading it would block or never end).
+    OSError
+        As :func:`os.stat` (missing, permission denied, a link loop).
+    """
+    status = os.stat(path)
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    if not stat.S_ISREG(status.st_mode):
+        raise NotRegularFileError(path)
+    return status
+
+
+def open_regular_file(path: str | Path) -> BinaryIO:
+    """Open a regular file for reading bytes; refuse anything else before it can block.
+
+    The path is checked with :func:`regular_file_status`, then opened without blocking and checked again on the
+    open handle, so a file swapped for a pipe in between is refused too. Every reader of input, configuration
+    and cache files goes through here (or :func:`regular_file_status`).
+
+    Raises
+    ------
+    IsADirectoryError, NotRegularFileError, OSError
+        As :func:`regular_file_status`.
+    """
+    regular_file_status(path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError(path)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular_bytes(path: str | Path) -> bytes:
+    """The bytes of a regular file (:func:`open_regular_file`)."""
+    with open_regular_file(path) as handle:
+        return handle.read()
+
+
 def file_digest(path: str | Path, algorithm: str = "sha256", *, chunk_size: int = 1 << 20) -> str:
     """Hex digest of a file's bytes by any :mod:`hashlib` algorithm (``"md5"``, ``"sha1"``, ``"sha512"``...),
     read in chunks of ``chunk_size`` bytes."""
     digest = hashlib.new(algorithm)
-    with open(path, "rb") as handle:
+    with open_regular_file(path) as handle:
         for chunk in iter(lambda: handle.read(chunk_size), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -222,15 +409,48 @@ def file_sha256(path: str | Path, *, chunk_size: int = 1 << 20) -> str:
     return file_digest(path, "sha256", chunk_size=chunk_size)
 
 
+#: What a YAML alias in a configuration file is told: aliases are refused because a few lines of nested ones
+#: expand to billions of values (an "alias bomb"), and no configuration file of the project needs them.
+_ALIAS_REFUSED = "YAML aliases (*{anchor}) are not allowed; write the values out"
+
+
+def _yaml_loader():
+    """A safe YAML loader class that refuses aliases (``*name``) as it composes, before anything is expanded."""
+    import yaml
+
+    class AliasRefused(yaml.MarkedYAMLError):
+        pass
+
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise AliasRefused(problem=_ALIAS_REFUSED.format(anchor=event.anchor), problem_mark=event.start_mark)
+            return super().compose_node(parent, index)
+
+    return Loader, AliasRefused
+
+
+def _refuse_aliases(exc: Exception, path: Path, refused: type) -> None:
+    if isinstance(exc, refused):
+        raise ConfigError(exc.problem, path=path, line=exc.problem_mark.line + 1) from None
+
+
 def read_yaml(path: str | Path) -> dict:
-    """Load a YAML mapping; a syntax error becomes a :class:`ConfigError` naming the file and line."""
+    """Load a YAML mapping; a syntax error becomes a :class:`ConfigError` naming the file and line.
+
+    Aliases (``*name``) are refused with a :class:`ConfigError` naming their line: nested aliases expand
+    exponentially (nine lines reach billions of values), and anchors alone (``&name``) are harmless.
+    """
     import yaml
 
     path = Path(path)
     text = read_config_text(path)
+    loader, refused = _yaml_loader()
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=loader)  # a SafeLoader that also refuses aliases
     except yaml.MarkedYAMLError as exc:
+        _refuse_aliases(exc, path, refused)
         mark = exc.problem_mark or exc.context_mark
         line = None if mark is None else mark.line + 1
         problem = exc.problem or exc.context or "invalid YAML"
@@ -249,7 +469,8 @@ def read_yaml(path: str | Path) -> dict:
 def yaml_key_lines(path: str | Path) -> dict[tuple[str, ...], int]:
     """Map each mapping key path in a YAML file to its 1-based line, for error messages.
 
-    ``{("themes", "terrorism", "terms"): 12, ...}``; list items are keyed by their index as a string.
+    ``{("themes", "terrorism", "terms"): 12, ...}``; list items are keyed by their index as a string. Aliases
+    are refused as by :func:`read_yaml`; other problems give what was found (:func:`read_yaml` reports them).
     """
     import yaml
 
@@ -267,9 +488,12 @@ def yaml_key_lines(path: str | Path) -> dict[tuple[str, ...], int]:
                 lines[key_path] = item.start_mark.line + 1
                 walk(item, key_path)
 
+    loader, refused = _yaml_loader()
     try:
-        root = yaml.compose(Path(path).read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        root = yaml.compose(read_config_text(path), Loader=loader)
+    except refused as exc:
+        _refuse_aliases(exc, Path(path), refused)
+    except (yaml.YAMLError, ConfigError, OSError):
         return lines
     walk(root, ())
     return lines
@@ -280,8 +504,10 @@ def read_config_text(path: str | Path, *, encoding: str = "utf-8") -> str:
     :class:`ConfigError` naming it (and the byte where decoding failed)."""
     path = Path(path)
     try:
-        return path.read_text(encoding=encoding)
+        return read_regular_bytes(path).decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise ConfigError("file not found", path=path) from None
+    except (IsADirectoryError, NotRegularFileError) as exc:
+        raise ConfigError(exc.strerror, path=path) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from .errors import InputError
+from .io import regular_file_status
 
 __all__ = ["DaskWorkers", "SCHEDULER_ENV", "Workers", "chunks", "default_jobs", "map_tasks", "progress_bar",
            "start_workers"]
@@ -82,6 +83,7 @@ def _count_inputs(path: Path, *, more_than: int) -> int:
         try:
             import pyarrow.parquet as pq
 
+            regular_file_status(path)  # a pipe would block
             return pq.read_metadata(path).num_rows
         except Exception:  # an unreadable table: the reader will say why
             return 0

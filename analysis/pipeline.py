@@ -48,7 +48,7 @@ from .corpus import (
     segment_sentences,
 )
 from .errors import InputError
-from .io import ensure_output_dir, file_sha256, write_csv, write_text
+from .io import ensure_output_dir, file_sha256, remove_stale_temporaries, write_csv, write_text
 from .membership import load_member_tables, un_metadata
 from .outputs import FORMATS, write_dataset
 from .parallel import DaskWorkers, Workers, chunks, default_jobs, map_tasks, progress_bar, start_workers
@@ -659,11 +659,12 @@ def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_fi
         raise InputError(f"unknown format {format!r} (valid: {', '.join(FORMATS)})")
     corpus_path = paths.resolve_input(corpus_path)
     out_dir = paths.default_output_dir(corpus_path) if out_dir is None else Path(out_dir)
-    if themes_file is not None and not Path(themes_file).is_file():
+    if themes_file is not None and not Path(themes_file).exists():  # a pipe: refused by load_lexicon
         raise InputError("theme lexicon not found", path=themes_file)
     load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
     load_codebook()
     ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
+    remove_stale_temporaries(out_dir)  # left by a killed run
     result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
                               chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress,
                               include_procedural=include_procedural, scheduler=scheduler,

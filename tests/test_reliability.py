@@ -425,14 +425,14 @@ def test_an_unreadable_file_is_skipped(tmp_path):
 def test_an_unreadable_file_is_skipped_simulated(tmp_path, monkeypatch):
     """The same as above for a test run as root, with the permission error raised by a stand-in."""
     folder = _folder_with(tmp_path, "secret.txt", GOOD_SPEECH.encode())
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self):
-        if self.name == "secret.txt":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    def os_open(path, *args, **kwargs):  # how analysis.io.open_regular_file opens every input file
+        if Path(path).name == "secret.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", os_open)
     corpus = read_corpus(folder)
     assert corpus.documents["doc_id"].tolist() == ["good"]
     assert _reasons(corpus) == {"secret.txt": "permission denied"}

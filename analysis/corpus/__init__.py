@@ -24,6 +24,7 @@ from .decode import (
     MAX_FILE_BYTES,
     SkipFile,
     decode_bytes,
+    open_table_text,
     read_text_file,
 )
 from .names import STAGE_NOTE, Header, parse_file_name, parse_header
@@ -55,7 +56,7 @@ from .read import Corpus, Read, assemble_corpus, read_batch, read_corpus, read_f
 
 __all__ = [
     # decode
-    "CONTROL_CHARACTERS", "MAX_FALLBACK_LETTER_SHARE", "MAX_FILE_BYTES", "SkipFile", "decode_bytes",
+    "CONTROL_CHARACTERS", "MAX_FALLBACK_LETTER_SHARE", "MAX_FILE_BYTES", "SkipFile", "decode_bytes", "open_table_text",
     "read_text_file",
     # names
     "STAGE_NOTE", "Header", "parse_file_name", "parse_header",

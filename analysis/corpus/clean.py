@@ -154,8 +154,12 @@ def _repair_spaced_hyphens(text: str, evidence: _HyphenEvidence) -> str:
     return _SPACED_HYPHEN.sub(decide, text)
 
 
-_WORD_OR_HYPHEN = re.compile(r"[\w'’-]")
+_RUN_BEFORE = re.compile(r"[\w'’-]*\Z")  # searched up to a hyphen: the run of these characters that ends there
+_WORD_AFTER = re.compile(r"[\w'’]*")
 _MAX_LEFT = 82  # longest left part of _LINE_END_HYPHEN: one character, 80, one
+#: How much of a word ending in a hyphen decides its join with the next page's fragment: more than the search
+#: of :func:`_line_end_hyphens` looks back (_MAX_LEFT) and the hyphen, so the decision is that of the whole word.
+_JOIN_TAIL = _MAX_LEFT + 2
 
 
 def _line_end_hyphens(text: str) -> Iterator[re.Match]:
@@ -170,13 +174,11 @@ def _line_end_hyphens(text: str) -> Iterator[re.Match]:
         hyphen = text.find("-\n", pos)
         if hyphen < 0:
             return
-        start = hyphen
         floor = max(pos, hyphen - _MAX_LEFT)  # the left part is at most _MAX_LEFT characters long
-        while start > floor and _WORD_OR_HYPHEN.match(text, start - 1):
-            start -= 1
-        stop = hyphen + 2
-        while stop < len(text) and _WORD_OR_HYPHEN.match(text, stop) and text[stop] != "-":
-            stop += 1
+        # The run of word characters, apostrophes and hyphens that ends at the hyphen (from floor at most), and
+        # the word after the line break: two searches in C rather than a loop over the characters.
+        start = _RUN_BEFORE.search(text, floor, hyphen).start()
+        stop = _WORD_AFTER.match(text, hyphen + 2).end()
         match = _LINE_END_HYPHEN.search(text, start, stop)
         if match is None:
             pos = hyphen + 1
@@ -326,13 +328,17 @@ def clean_speech(raw: str) -> CleanSpeech:
         last = paragraphs[-1][-1] if paragraphs else ""
         if last and not last.endswith(_TERMINAL) and paragraph[:1].islower():
             if last.endswith("-") and not last.endswith(" -"):
-                # Only the last word takes part in the hyphenation decision; the evidence is the whole speech.
+                # Only the last word takes part in the hyphenation decision, and of it only the end that the
+                # line-end pattern can reach (_JOIN_TAIL); the evidence is the whole speech. The rest of the
+                # word stays a part of its own, so that fragments joined to an ever-growing word ("organi-",
+                # "zation-", ... on pages of their own) are not copied again at each join (quadratic).
                 head, space, word = last.rpartition(" ")
+                word_head, tail = word[:-_JOIN_TAIL], word[-_JOIN_TAIL:]
                 if evidence is None:
                     evidence = _HyphenEvidence.of(text)
-                joined = _dehyphenate(word + "\n" + paragraph, evidence)
+                joined = _dehyphenate(tail + "\n" + paragraph, evidence)
                 # A word that cannot be joined ("--", ":-") stays apart by a space, not a line break.
-                paragraphs[-1][-1:] = [head, space, joined.replace("\n", " ")]
+                paragraphs[-1][-1:] = [head, space, word_head, joined.replace("\n", " ")]
             else:
                 paragraphs[-1] += [" ", paragraph]
             continue

@@ -9,13 +9,18 @@ archives) raise :class:`SkipFile`, whose message is the reason ``skipped.csv`` s
 """
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import re
-import stat
 from pathlib import Path
+from typing import IO
+
+from ..io import NotRegularFileError, open_regular_file
 
 __all__ = [
     "CONTROL_CHARACTERS",
+    "open_table_text",
     "MAX_FALLBACK_LETTER_SHARE",
     "MAX_FILE_BYTES",
     "SkipFile",
@@ -214,16 +219,93 @@ def read_text_file(path: str | Path) -> tuple[str, str]:
         For a folder, a file that is not regular, too large or unreadable, and as :func:`decode_bytes`.
     """
     try:
-        status = os.stat(path)
-        if stat.S_ISDIR(status.st_mode):
-            raise SkipFile("is a directory")
-        if not stat.S_ISREG(status.st_mode):
-            raise SkipFile("not a regular file (a pipe, socket or device)")
-        if status.st_size > MAX_FILE_BYTES:
-            raise SkipFile(f"too large for a speech ({status.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
-        data = Path(path).read_bytes()
+        with open_regular_file(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise SkipFile(f"too large for a speech ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+            data = handle.read()
     except PermissionError:
         raise SkipFile("permission denied") from None
+    except (IsADirectoryError, NotRegularFileError) as exc:
+        raise SkipFile(exc.strerror) from None
     except OSError as exc:
         raise SkipFile(f"cannot read: {exc.strerror or exc}") from None
     return decode_bytes(data)
+
+
+#: Bytes a table file is sniffed on (encoding, binary content); a table no larger is decoded in one go.
+_SNIFF_BYTES = 1 << 16
+
+
+def open_table_text(path: str | Path) -> tuple[IO[str], str]:
+    """A text stream over a table file (a CSV corpus), decoded as :func:`read_text_file` decodes a speech.
+
+    Unlike a speech, a table has no size limit (:data:`MAX_FILE_BYTES` applies to each of its speeches): a large
+    file in UTF-8, UTF-16 or UTF-32 is decoded as it is read, never held whole; only a file that is not UTF-8
+    (read as Windows-1252) is decoded in one go, since that guess needs the whole file.
+
+    Returns
+    -------
+    stream : text stream
+        Opened with ``newline=""``, ready for :mod:`csv`; the caller closes it.
+    note : str
+        As :func:`decode_bytes`.
+
+    Raises
+    ------
+    SkipFile
+        As :func:`read_text_file` (but never for the size).
+    """
+    try:
+        handle = open_regular_file(path)
+    except PermissionError:
+        raise SkipFile("permission denied") from None
+    except (IsADirectoryError, NotRegularFileError) as exc:
+        raise SkipFile(exc.strerror) from None
+    except OSError as exc:
+        raise SkipFile(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        head = handle.read(_SNIFF_BYTES + 1)
+        if len(head) <= _SNIFF_BYTES:  # small: as a speech is decoded
+            text, note = decode_bytes(head)
+            handle.close()
+            return io.StringIO(text, newline=""), note
+        for signature, reason in _NOT_TEXT:
+            if head.startswith(signature):
+                raise SkipFile(reason)
+        codec, label, offset = "utf-8-sig", "", 0
+        for bom, bom_codec, bom_label in _BOMS:
+            if head.startswith(bom):
+                codec, label, offset = bom_codec, bom_label, len(bom)
+                break
+        if not offset and b"\x00" in head:
+            codec = _utf16_without_bom(head)
+            label = "UTF-16 without a byte-order mark"
+            if codec is None:
+                raise SkipFile("binary file (contains NUL bytes)")
+        if codec == "utf-8-sig" and not _is_utf8(handle):
+            handle.seek(0)
+            text, note = decode_bytes(handle.read())  # Windows-1252 is guessed on the whole file
+            handle.close()
+            return io.StringIO(text, newline=""), note
+        sample = head[offset:].decode(codec, errors="ignore")
+        if len(CONTROL_CHARACTERS.findall(sample)) > max(8, len(sample) // 100):
+            raise SkipFile("binary file (control characters)")
+        handle.seek(offset)
+        return io.TextIOWrapper(handle, encoding=codec, newline=""), f"decoded as {label}" if label else ""
+    except BaseException:
+        handle.close()
+        raise
+
+
+def _is_utf8(handle: IO[bytes], chunk_size: int = 1 << 20) -> bool:
+    """Whether the whole file is UTF-8, checked chunk by chunk (nothing kept)."""
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -23,13 +23,14 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import IO, Callable, Iterable
 
 import pandas as pd
 
 from .. import paths
 from ..errors import InputError
-from .decode import SkipFile, read_text_file
+from ..io import NotRegularFileError, regular_file_status
+from .decode import SkipFile, open_table_text, read_text_file
 from .folders import list_folder
 from .sources import CorpusPlan, Source
 
@@ -44,15 +45,17 @@ __all__ = [
 ]
 
 
-def _read_csv_rows(text: str, *, where: str) -> tuple[list[str], list[tuple[int, list[str]]], list[tuple[str, str]]]:
-    """Parse CSV text strictly, row by row: ``(header, [(line, fields), ...], problems)``.
+def _read_csv_rows(text: str | IO[str], *, where: str) -> tuple[list[str], list[tuple[int, list[str]]],
+                                                               list[tuple[str, str]]]:
+    """Parse CSV text (a string or a text stream opened with ``newline=""``) strictly, row by row:
+    ``(header, [(line, fields), ...], problems)``.
 
     ``line`` is the 1-based line on which the row starts (quoted values may span lines). A row with
     broken quoting or more fields than the header is reported in ``problems`` as ``(f"{where}:{line}",
     reason)`` and left out; a short row is padded with empty values; blank rows are ignored.
     """
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a speech in one field may be megabytes
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline="") if isinstance(text, str) else text, strict=True)
     problems: list[tuple[str, str]] = []
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
@@ -188,12 +191,17 @@ def plan_csv(path: Path) -> CorpusPlan:
     skipped: list[tuple[str, str]] = []
     notes: list[str] = []
     try:
-        text, note = read_text_file(path)
+        stream, note = open_table_text(path)  # read as it is parsed: no whole-table size limit
     except SkipFile as reason:
         raise InputError(f"cannot read table: {reason}", path=path) from None
     if note:
         notes.append(f"{path.name}: {note}")
-    header, rows, problems = _read_csv_rows(text, where=path.name)
+    with stream:
+        try:
+            header, rows, problems = _read_csv_rows(stream, where=path.name)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"cannot read table: undecodable {stream.encoding} text ({exc.reason})",
+                             path=path) from None
     skipped.extend(problems)
     table = pd.DataFrame([fields for _, fields in rows], columns=header, dtype=object)
     if len(set(header)) != len(header):
@@ -211,14 +219,46 @@ def plan_parquet(path: Path) -> CorpusPlan:
     InputError
         If pyarrow cannot read the file, or it has no ``text`` column.
     """
+    import pyarrow.parquet as pq
+
     try:
-        table = pd.read_parquet(path)
+        arrow = pq.read_table(path)
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"cannot read table: {message}", path=path) from None
+    table = _arrow_frame(arrow, path)
     table.columns = [str(c).strip() for c in table.columns]
     places = [f"{path.name} row {number}" for number in range(1, len(table) + 1)]
     return _table_plan(path, table, places)
+
+
+def _arrow_frame(arrow, path: Path) -> pd.DataFrame:
+    """A Parquet table as the reader uses it: ``text`` must hold strings; ``doc_id`` and integer columns are
+    taken as strings by Arrow (``7``, not the ``7.0`` of a pandas float column with missing values), a missing
+    or NaN id stays missing (the row's number stands in for it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = [str(name).strip() for name in arrow.column_names]
+    if "text" in names:
+        kind = arrow.schema.field(names.index("text")).type
+        value_kind = kind.value_type if pa.types.is_dictionary(kind) else kind
+        if not (pa.types.is_string(value_kind) or pa.types.is_large_string(value_kind) or pa.types.is_null(kind)):
+            raise InputError(f"the 'text' column holds {kind} values, not text; convert it to strings", path=path)
+    columns = []
+    for name, column in zip(names, arrow.columns):
+        kind = column.type
+        if name == "doc_id" or pa.types.is_integer(kind):
+            if pa.types.is_floating(kind):
+                column = pc.if_else(pc.is_nan(column), pa.scalar(None, kind), column)
+            if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+                try:
+                    column = pc.cast(column, pa.string())
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    raise InputError(f"the 'doc_id' column holds {kind} values; give ids as text or numbers",
+                                     path=path) from None
+        columns.append(column)
+    return pa.table(columns, names=[f"c{i}" for i in range(len(names))]).to_pandas().set_axis(names, axis=1)
 
 
 def _table_plan(path: Path, table: pd.DataFrame, places: list[str], *, skipped: list[tuple[str, str]] | None = None,
@@ -274,4 +314,10 @@ def plan_corpus(path: str | Path, *, exclude: Iterable[str | Path] = ()) -> Corp
     if reader is None:
         raise InputError(f"unsupported corpus file type {path.suffix!r}; use a folder, a .txt speech, .csv or "
                          ".parquet", path=path)
+    try:
+        regular_file_status(path)
+    except NotRegularFileError as exc:  # a pipe or device would block the reader or never end
+        raise InputError(exc.strerror, path=path) from None
+    except OSError:
+        pass  # the reader says why it cannot read the file
     return reader(path)

@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
+from . import decode
 from .decode import SkipFile, read_text_file
 from .documents import dedupe_records, document_record, documents_frame, skipped_frame
 from .formats import plan_corpus, plan_folder, plan_table
@@ -79,6 +80,8 @@ def read_source(source: Source) -> tuple[dict | None, str, str]:
             return None, str(reason), ""
     else:
         raw = source.raw or ""
+        if len(raw) > decode.MAX_FILE_BYTES:  # the limit of a speech file, for each speech of a table
+            return None, f"too large for a speech ({len(raw):,} characters; the limit is {decode.MAX_FILE_BYTES:,})", ""
     try:
         record = document_record(source.doc_id, raw, source.metadata, source_file=source.where,
                                  name_hint=source.name_hint)

@@ -73,7 +73,9 @@ class SourceBatch:
             if raw is None or (isinstance(raw, float) and pd.isna(raw)) or not str(raw).strip():
                 found.append((where, None))
                 continue
-            doc_id = str(row.get("doc_id") or "").strip() or f"row{number:0{self.width}d}"
+            doc_id = row.get("doc_id")
+            missing = doc_id is None or (isinstance(doc_id, float) and pd.isna(doc_id))
+            doc_id = ("" if missing else str(doc_id).strip()) or f"row{number:0{self.width}d}"
             meta = {k: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
                     for k, v in row.items() if k != "text"}
             hint = Path(str(meta.get("source_file") or doc_id)).name

@@ -153,7 +153,8 @@ def unpack(dataset: Dataset | str, sources: dict[str, list[Path]], dest: str | P
         else:
             outputs = years
             for year, rows in metadata.groupby("_year", sort=True):
-                write_csv(rows.drop(columns=["_year"]).reset_index(drop=True), staging / year / "metadata.csv")
+                write_csv(rows.drop(columns=["_year"]).reset_index(drop=True), staging / year / "metadata.csv",
+                          neutralise=False)  # input of run, read back as written
         previous = [name for name in marker.get("outputs", []) if name not in outputs]
         record = {**(provenance or {}), "dataset": dataset.name, "doi": dataset.doi, "format": output_format}
         # Listed before anything moves, so that an interrupted swap leaves nothing the next run calls foreign.
