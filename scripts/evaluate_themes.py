@@ -15,7 +15,7 @@ Usage::
 The theme lexicon is tuned by reading the errors on the *tune* parts of the training files
 (``gold_train_v1.csv``, and from v4 ``gold_dense_v1.csv``) only. The *dev* part holds out whole debates of a
 training file (a quarter of them, chosen by a hash of the debate's name), the way the blind file holds out
-debates, so its score says how the lexicon transfers to debates it was not tuned on (lexicons v3 and v4 also
+debates, so its score says how the lexicon transfers to debates it was not tuned on (lexicons v3, v4 and v5 also
 used the dev parts to accept or reject candidate terms, so the dev score is a validation score, not an untouched
 one). The labels scored are those ``run`` writes to ``sentences.csv`` (a
 theme when any of its terms occurs in the sentence). Every table has a ``random`` stratum beside ``all``: the
@@ -42,7 +42,8 @@ lexicon release and never read for tuning.
 
 ``--dense`` scores gold_dense_v1.csv, 480 training sentences drawn and labelled the same way from 120 other
 theme-dense speeches (drawn after the held-out set, from the speeches it left), split into *tune* and *dev* parts
-by debate like gold_train. Lexicon v4 was tuned on the tune parts of both training files.
+by debate like gold_train. Lexicons v4 and v5 were tuned on the tune parts of both training files (v5 for the
+cooperation labels of codebook version 2).
 """
 from __future__ import annotations
 
