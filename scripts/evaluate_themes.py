@@ -15,7 +15,7 @@ Usage::
 The theme lexicon is tuned by reading the errors on the *tune* parts of the training files
 (``gold_train_v1.csv``, and from v4 ``gold_dense_v1.csv``) only. The *dev* part holds out whole debates of a
 training file (a quarter of them, chosen by a hash of the debate's name), the way the blind file holds out
-debates, so its score says how the lexicon transfers to debates it was not tuned on (lexicons v3 and v4 also
+debates, so its score says how the lexicon transfers to debates it was not tuned on (lexicons v3, v4 and v5 also
 used the dev parts to accept or reject candidate terms, so the dev score is a validation score, not an untouched
 one). The labels scored are those ``run`` writes to ``sentences.csv`` (a
 theme when any of its terms occurs in the sentence). Every table has a ``random`` stratum beside ``all``: the
@@ -42,7 +42,8 @@ lexicon release and never read for tuning.
 
 ``--dense`` scores gold_dense_v1.csv, 480 training sentences drawn and labelled the same way from 120 other
 theme-dense speeches (drawn after the held-out set, from the speeches it left), split into *tune* and *dev* parts
-by debate like gold_train. Lexicon v4 was tuned on the tune parts of both training files.
+by debate like gold_train. Lexicons v4 and v5 were tuned on the tune parts of both training files (v5 for the
+cooperation labels of codebook version 2).
 """
 from __future__ import annotations
 
@@ -75,8 +76,22 @@ def part_of(name: str) -> str:
 
 
 def read_gold(path: Path) -> pd.DataFrame:
-    """A gold file (:func:`analysis.gold.read_gold`) with its ``debate`` column (:func:`analysis.gold.debate_of`)."""
-    gold = gold_files.read_gold(path)
+    """A gold file (:func:`analysis.gold.read_gold`) with its ``debate`` column (:func:`analysis.gold.debate_of`).
+
+    Only ``themes`` is required besides ``id`` and ``text``: gold_dense and gold_heldout have no stance column.
+    Their ``split`` (``dense``, ``heldout``) is not one :func:`analysis.gold.read_gold` accepts, so the checks run
+    on a copy whose split is blanked, and the rows are read from the file as they are.
+    """
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "split" in raw.columns and not raw["split"].isin(["train", "blind", ""]).all():
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            checked = Path(folder) / path.name
+            raw.assign(split="").to_csv(checked, index=False)
+            gold = gold_files.read_gold(checked, require=("themes",)).assign(split=raw["split"].to_numpy())
+    else:
+        gold = gold_files.read_gold(path, require=("themes",))
     gold["debate"] = gold_files.debate_of(gold)
     return gold
 

@@ -387,13 +387,16 @@ def test_sample_speech_unodc_sentence_is_trafficking_and_cooperation(sample):
 
 def test_sample_speech_document_is_about_terrorism_and_trafficking(sample):
     """The debate is on terrorism and cross-border crime: 15 of 24 sentences carry terrorism, 13 trafficking, so
-    neither leads the other by half again (DOMINANT_LEAD): the speech is ``mixed``, terrorism scoring highest."""
+    neither leads the other by half again (DOMINANT_LEAD): the speech is ``mixed``, terrorism ahead of trafficking.
+    Its second half is on the partners Kazakhstan works with (12 sentences carry cooperation with lexicon 5, which
+    counts support, implementation and conventions as codebook 2 does), so cooperation's term share leads; no
+    theme leads the next by half again."""
     documents, _ = sample
     scores = score_themes(documents)
     assert list(scores.columns) == ["doc_id", "theme_terrorism", "theme_trafficking", "theme_cooperation",
                                     "dominant_theme"]
     assert scores.loc[0, "dominant_theme"] == "mixed"
-    assert scores.loc[0, "theme_terrorism"] == scores.iloc[0, 1:4].max()
+    assert scores.loc[0, "theme_terrorism"] > scores.loc[0, "theme_trafficking"]
     assert (scores[["theme_terrorism", "theme_trafficking", "theme_cooperation"]].to_numpy() > 0).all()
 
 
@@ -683,9 +686,10 @@ def test_lexicon_beats_the_keyword_baseline_on_gold_train():
     lexicon = evaluate_themes(gold["themes"], label_themes(gold["text"])).set_index("theme")
     baseline = evaluate_themes(gold["themes"], keyword_baseline(gold["text"])).set_index("theme")
     assert lexicon.loc["micro", "f1"] >= baseline.loc["micro", "f1"] + 0.25
-    # Codebook 2 widened cooperation (gold_train relabelled, #17) and lexicon 4 predates it: its cooperation
-    # recall fell (F1 0.52 against the baseline's 0.14; 0.59 under codebook 1). The guard holds that margin.
-    assert lexicon.loc["cooperation", "f1"] >= baseline.loc["cooperation", "f1"] + 0.35
+    # Codebook 2 widened cooperation (gold_train relabelled, #17): lexicon 4 scored F1 0.52 on it against the
+    # baseline's 0.14; lexicon 5, tuned for codebook 2 on the tune parts, scores 0.76 (+0.61 over the baseline).
+    # The guard holds most of that margin.
+    assert lexicon.loc["cooperation", "f1"] >= baseline.loc["cooperation", "f1"] + 0.55
     assert lexicon.loc["terrorism", "precision"] >= 0.95
     assert lexicon.loc["trafficking", "precision"] >= 0.9
 
