@@ -121,6 +121,36 @@ def test_evaluate_refuses_offsets_outside_the_text(tmp_path, capsys, fixtures_di
     assert f"{bad}:11: offsets outside the text" in capsys.readouterr().err
 
 
+def test_evaluate_pools_several_training_files(tmp_path, capsys, fixtures_dir):
+    """``--gold A B`` cross-validates on the rows of both (the default is gold_train plus gold_criticism), and an
+    id in both files is refused."""
+    import pandas as pd
+
+    gold = pd.read_csv(fixtures_dir / "stance_gold.csv", dtype=str, keep_default_na=False)
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    gold.iloc[::2].to_csv(first, index=False, lineterminator="\n")
+    gold.iloc[1::2].to_csv(second, index=False, lineterminator="\n")
+    out = tmp_path / "ev"
+    assert main(["evaluate", "--gold", str(first), str(second), "--no-blind", "--folds", "2", "--methods", "rules",
+                 "--out", str(out)]) == 0
+    summary = pd.read_csv(out / "stance_summary.csv")
+    assert summary.loc[summary["subset"] == "all", "n"].tolist() == [len(gold)]
+    predicted = pd.read_csv(out / "stance_predictions.csv", dtype=str, keep_default_na=False)
+    assert sorted(predicted["id"]) == sorted(gold["id"])
+    capsys.readouterr()
+    gold.iloc[:3].to_csv(second, index=False, lineterminator="\n")
+    assert main(["evaluate", "--gold", str(first), str(second), "--no-blind", "--folds", "2", "--methods", "rules",
+                 "--out", str(out)]) == 2
+    assert "is in more than one gold file" in capsys.readouterr().err
+
+
+def test_evaluate_defaults_to_the_training_and_criticism_gold():
+    from analysis.cli import build_parser
+
+    args = build_parser().parse_args(["evaluate"])
+    assert args.gold == [paths.GOLD_TRAIN_FILE, paths.GOLD_CRITICISM_FILE]
+
+
 @pytest.mark.slow
 def test_evaluate_writes_report_and_tables(tmp_path, capsys, fixtures_dir):
     gold = fixtures_dir / "stance_gold.csv"

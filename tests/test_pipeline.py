@@ -143,7 +143,7 @@ def test_run_labels_stance_with_evidence_and_shares(sample_run):
     assert shares.sum() == pytest.approx(1.0, abs=1e-5)
     assert shares["stance_support"] == pytest.approx((sentences["stance"] == "support").mean(), abs=1e-6)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["stance_method"] == "rules" and manifest["stance_codebook_version"] == "1"
+    assert manifest["stance_method"] == "rules" and manifest["stance_codebook_version"] == "2"
 
 
 # ------------------------------------------------------------------ chunks, workers and the cache

@@ -47,8 +47,8 @@ def test_check_codebook_reports_nothing_for_the_shipped_file():
     assert check_codebook(CODEBOOK) == []
 
 
-def test_codebook_follows_codebook_version_1():
-    assert CODEBOOK.codebook_version == "1"
+def test_codebook_follows_codebook_version_2():
+    assert CODEBOOK.codebook_version == "2"
     assert CODEBOOK.precedence == ("oppose", "support", "condemn", "neutral")
     assert CODEBOOK.default == "neutral"
     assert CODEBOOK.labels == ("support", "oppose", "condemn", "neutral")
