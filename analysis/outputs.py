@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, OutputError
+from .io import write_bytes
 
 __all__ = ["FORMATS", "MARKER", "ROWS_PER_PART", "read_dataset", "read_run_table", "write_dataset"]
 
@@ -52,7 +53,7 @@ def write_dataset(frame: pd.DataFrame, folder: str | Path, *, rows_per_part: int
         table = pa.Table.from_pandas(frame, preserve_index=False)
         for part, start in enumerate(range(0, max(len(frame), 1), rows_per_part)):
             pq.write_table(table.slice(start, rows_per_part), staging / f"part-{part:05d}.parquet")
-        (staging / MARKER).write_bytes(b"")
+        write_bytes(staging / MARKER, b"")  # last: the dataset is complete
         os.chmod(staging, 0o755)
         old = None
         if folder.exists():
