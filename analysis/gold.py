@@ -29,6 +29,9 @@ __all__ = ["GOLD_REQUIRED", "debate_of", "read_gold", "theme_sets"]
 
 #: Columns every gold file has; the others are checked when present.
 GOLD_REQUIRED = ("id", "text")
+#: The parts of the gold data: ``train`` (tuning and cross-validation), ``dense`` (theme-dense training
+#: sentences), ``heldout`` and ``blind`` (test sets, scored once per release).
+SPLITS = ("train", "dense", "heldout", "blind")
 _RESUMPTION = re.compile(r"\s*\(Resumption \d+\)$")
 
 
@@ -162,8 +165,8 @@ def _check_rows(gold: pd.DataFrame, path: Path, *, labels: set[str] | None, them
             raise fail(f"empty text for id {record['id']!r}")
         if labels is not None and "stance" in record and record["stance"] not in labels:
             raise fail(f"unknown stance label {record['stance']!r} (valid: {', '.join(sorted(labels))})")
-        if "split" in record and record["split"] not in ("train", "blind", ""):
-            raise fail(invalid_value("split", record["split"], ("train", "blind")))
+        if "split" in record and record["split"] not in (*SPLITS, ""):
+            raise fail(invalid_value("split", record["split"], SPLITS))
         if themes is not None and "themes" in record:
             for theme in theme_sets([record["themes"]])[0]:
                 if theme not in themes:

@@ -76,22 +76,9 @@ def part_of(name: str) -> str:
 
 
 def read_gold(path: Path) -> pd.DataFrame:
-    """A gold file (:func:`analysis.gold.read_gold`) with its ``debate`` column (:func:`analysis.gold.debate_of`).
-
-    Only ``themes`` is required besides ``id`` and ``text``: gold_dense and gold_heldout have no stance column.
-    Their ``split`` (``dense``, ``heldout``) is not one :func:`analysis.gold.read_gold` accepts, so the checks run
-    on a copy whose split is blanked, and the rows are read from the file as they are.
-    """
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if "split" in raw.columns and not raw["split"].isin(["train", "blind", ""]).all():
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as folder:
-            checked = Path(folder) / path.name
-            raw.assign(split="").to_csv(checked, index=False)
-            gold = gold_files.read_gold(checked, require=("themes",)).assign(split=raw["split"].to_numpy())
-    else:
-        gold = gold_files.read_gold(path, require=("themes",))
+    """A gold file (:func:`analysis.gold.read_gold`; only ``themes`` required besides ``id`` and ``text``, as
+    gold_dense and gold_heldout have no stance) with its ``debate`` column (:func:`analysis.gold.debate_of`)."""
+    gold = gold_files.read_gold(path, require=("themes",))
     gold["debate"] = gold_files.debate_of(gold)
     return gold
 
