@@ -294,7 +294,7 @@ def _broken_gold(tmp_path, gold_path, line_number, column, value):
     (14, "themes", "terrorism;piracy", "theme 'piracy' is not in the lexicon"),
     (16, "id", "f000", "duplicate id 'f000' \\(first on line 2\\)"),
     (18, "text", " ", "empty text"),
-    (20, "split", "test", "split must be one of 'train', 'blind'; got 'test'"),
+    (20, "split", "test", "split must be one of 'train', 'dense', 'heldout', 'blind'; got 'test'"),
 ])
 def test_read_gold_refuses_bad_rows_with_file_and_line(tmp_path, gold_path, line, column, value, message):
     from analysis.themes import load_lexicon
