@@ -35,8 +35,44 @@ def chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
-def _ready() -> bool:
+def _ready(parent: int | None = None) -> bool:
+    if parent is not None:
+        watch_parent(parent)
     return True
+
+
+#: Seconds between a worker's checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
+_watching: list[int] = []
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker process: exit when ``parent`` (the run that started it) is gone.
+
+    A run killed with SIGKILL cannot stop its pool; without this its loky workers live on (for minutes, holding
+    memory and the run's standard output open). A daemon thread checks the worker's parent process id every
+    :data:`PARENT_CHECK_SECONDS` and ends the worker once it is no longer ``parent`` (re-parented to init or a
+    subreaper). Does nothing in ``parent`` itself, and starts one thread per process.
+    """
+    if os.getpid() == parent or _watching:
+        return
+    import threading
+    import time
+
+    _watching.append(parent)
+
+    def check() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=check, name="watch-parent", daemon=True).start()
+
+
+def _in_worker(function, parent: int, *args):
+    """``function(*args)`` in a worker process that ends when the run that started it dies."""
+    watch_parent(parent)
+    return function(*args)
 
 
 class Workers:
@@ -55,7 +91,7 @@ class Workers:
     def _start(jobs: int) -> None:
         from joblib import Parallel, delayed
 
-        Parallel(n_jobs=jobs, backend="loky")(delayed(_ready)() for _ in range(jobs))
+        Parallel(n_jobs=jobs, backend="loky")(delayed(_ready)(os.getpid()) for _ in range(jobs))
 
     def wait(self) -> None:
         if self.thread is not None:
@@ -174,7 +210,8 @@ def map_tasks(function, tasks: list[tuple], *, jobs: int, progress, sizes: list[
 
         parallel = Parallel(n_jobs=min(jobs, len(tasks)), backend="loky", return_as="generator",
                             pre_dispatch="2*n_jobs", batch_size=1)
-        results = parallel(delayed(function)(*task) for task in tasks)
+        parent = os.getpid()
+        results = parallel(delayed(_in_worker)(function, parent, *task) for task in tasks)
     else:
         results = (function(*task) for task in tasks)
     for size, result in zip(sizes, results):

@@ -457,3 +457,43 @@ def test_a_pipe_as_themes_of_run_exits_2_naming_it(tmp_path, capsys, fixtures_di
                      "--themes", str(tmp_path / "themes.yml"), "--no-progress"])
     assert code == 2
     assert capsys.readouterr().err == f"error: {tmp_path / 'themes.yml'}: not a regular file (a pipe, socket or device)\n"
+
+
+# ------------------------------------------------------------------ workers die with their run
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_workers_of_a_killed_run_exit_within_seconds(tmp_path, corpora):
+    """SIGKILL a `run` while its loky workers are busy: none of them outlives it by more than a few seconds."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    command = [sys.executable, "-m", "analysis", "run", "--corpus", str(corpora / "unsc_umuc"), "--out",
+               str(tmp_path / "out"), "--no-cache", "--no-progress", "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        run = psutil.Process(process.pid)
+        workers = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            workers = [child for child in run.children(recursive=True)
+                       if "loky" in " ".join(child.cmdline()) and child.cpu_times().user > 0.5]
+            if len(workers) >= 2:
+                break
+            time.sleep(0.2)
+        assert len(workers) >= 2, "the run finished before its workers were busy"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        gone, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, f"{len(alive)} worker(s) outlived the killed run by 10 s"
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for child in psutil.Process().children(recursive=True):
+            if child.pid != process.pid:
+                continue
