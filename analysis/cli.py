@@ -25,7 +25,12 @@ MAX_GROUPS_SHOWN = 10
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr)
+    """One line on standard error; control characters (an ESC or a line break in a file name) shown escaped,
+    so a hostile name cannot move the cursor, recolour the terminal or forge a second line."""
+    print(_CONTROL.sub(lambda match: repr(match.group())[1:-1], message), file=sys.stderr)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 # ------------------------------------------------------------------------------------------------ run
@@ -282,6 +287,9 @@ def _read_sentences(path: Path):
     try:
         with open_regular_file(path) as handle:  # a pipe or device would block or never end
             frame = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
+        with open_regular_file(path) as handle:  # pandas renames a repeated column (id, id.1): say so instead
+            header = pd.read_csv(handle, header=None, nrows=1, dtype=str, keep_default_na=False,
+                                 encoding="utf-8").iloc[0].tolist() if len(frame.columns) else []
     except (IsADirectoryError, NotRegularFileError) as exc:
         raise InputError(exc.strerror, path=path) from None
     except UnicodeDecodeError as exc:
@@ -290,6 +298,10 @@ def _read_sentences(path: Path):
         line = re.search(r"line (\d+)", str(exc))
         raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path,
                          line=int(line.group(1)) if line else None) from None
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise InputError(f"the header names column {repeated[0]!r} twice; give each column its own name",
+                         path=path, line=1)
     missing = [column for column in ("id", "text") if column not in frame.columns]
     if missing:
         raise InputError(f"missing column {missing[0]!r} (the input needs id and text)", path=path, line=1)

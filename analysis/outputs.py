@@ -6,21 +6,33 @@ Each dataset is written into a hidden staging folder beside its place and rename
 so an interrupted run leaves the previous dataset or the new one; a folder without its marker is refused by
 :func:`read_dataset` (a copy half done by hand, or a write that failed), never read as if it were finished.
 ``skipped.csv`` and ``manifest.json`` stay plain files.
+
+**One output set.** :func:`publish_tables` writes a run's tables into a staging folder inside the output folder,
+moves them into place together and writes ``manifest.json`` last, listing each table's SHA-256 (``tables``).
+:func:`read_run_table` checks a table against that list, so a folder holding tables of two runs (one killed
+while it published) is refused with a clear message instead of being read as one run. Staging folders left by a
+killed run are removed by the next one.
 """
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
+import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 
 from .errors import InputError, OutputError
-from .io import write_bytes
+from .io import file_sha256, write_bytes, write_csv, write_text
 
-__all__ = ["FORMATS", "MARKER", "ROWS_PER_PART", "read_dataset", "read_run_table", "write_dataset"]
+__all__ = ["FORMATS", "MARKER", "ROWS_PER_PART", "publish_tables", "read_dataset", "read_run_table", "table_digest",
+           "write_dataset"]
 
 #: The formats ``run`` writes its tables in.
 FORMATS = ("csv", "parquet")
@@ -28,6 +40,8 @@ FORMATS = ("csv", "parquet")
 MARKER = "_SUCCESS"
 #: Rows per file of a dataset: a partition a worker or a reader handles in memory.
 ROWS_PER_PART = 200_000
+#: The staging folders of :func:`publish_tables`: ``.staging-<process id>-<random>``.
+_STAGING = re.compile(r"\.staging-(\d+)-[a-z0-9_]+")
 
 
 def write_dataset(frame: pd.DataFrame, folder: str | Path, *, rows_per_part: int = ROWS_PER_PART) -> Path:
@@ -85,11 +99,94 @@ def read_dataset(folder: str | Path) -> pd.DataFrame:
 
 def read_run_table(out_dir: str | Path, name: str) -> pd.DataFrame:
     """One table (``documents``, ``sentences``, ``terms``, ``skipped``) of a run's output folder, whichever
-    format it was written in (CSV cells read as text, as written)."""
+    format it was written in (CSV cells read as text, as written), checked against ``manifest.json``'s list of
+    table digests where it has one: a table of another run is refused."""
     out_dir = Path(out_dir)
-    if (out_dir / name).is_dir():
-        return read_dataset(out_dir / name)
-    path = out_dir / f"{name}.csv"
-    if not path.is_file():
+    entry = name if (out_dir / name).is_dir() else f"{name}.csv"
+    if not (out_dir / entry).exists():
         raise InputError(f"no table {name!r} here (neither {name}.csv nor a {name}/ dataset)", path=out_dir)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    listed = _listed_digests(out_dir)
+    if entry in listed and table_digest(out_dir / entry) != listed[entry]:
+        raise InputError(f"{entry} is not the table manifest.json lists: this folder holds tables of two runs "
+                         "(one was stopped while it wrote them); run again", path=out_dir)
+    if entry == name:
+        return read_dataset(out_dir / name)
+    return pd.read_csv(out_dir / entry, dtype=str, keep_default_na=False)
+
+
+def _listed_digests(out_dir: Path) -> dict[str, str]:
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    tables = manifest.get("tables") if isinstance(manifest, dict) else None
+    return dict(tables) if isinstance(tables, dict) else {}
+
+
+def table_digest(path: str | Path) -> str:
+    """SHA-256 of a table file, or of a dataset folder (its files' names and digests, in name order)."""
+    path = Path(path)
+    if not path.is_dir():
+        return file_sha256(path)
+    digest = hashlib.sha256()
+    for part in sorted(path.iterdir()):
+        digest.update(f"{part.name}\0{file_sha256(part)}\n".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def publish_tables(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, manifest: Mapping, *,
+                   datasets: Sequence[str] = (), also: Sequence[Callable] = ()) -> list[Path]:
+    """Write ``tables`` (name -> frame; those in ``datasets`` as Parquet datasets, the others as CSV) into a
+    staging folder, move them into ``out_dir`` together, then write ``manifest.json`` with their digests.
+
+    ``also`` are more callables run beside the writes (``run`` passes its cache writes). Returns the paths of
+    the tables, then of the manifest. A staging folder left by a killed run is removed first.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out_dir)
+    stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out_dir))
+    try:
+        entries = {name: name if name in datasets else f"{name}.csv" for name in tables}
+        jobs = [(lambda name=name: write_dataset(tables[name], stage / entries[name])) if name in datasets else
+                (lambda name=name: write_csv(tables[name], stage / entries[name])) for name in tables]
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            for future in [pool.submit(job) for job in [*jobs, *also]]:
+                future.result()  # re-raises the first error
+        digests = {entries[name]: table_digest(stage / entries[name]) for name in sorted(tables)}
+        for name in tables:
+            target = out_dir / entries[name]
+            if target.is_dir():
+                os.replace(target, stage / f"{entries[name]}.old")
+            os.replace(stage / entries[name], target)
+        written = [out_dir / entries[name] for name in tables]
+        written.append(write_text(out_dir / "manifest.json",
+                                  json.dumps({**manifest, "tables": digests}, indent=2, sort_keys=True) + "\n"))
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return written
+
+
+def remove_stale_staging(out_dir: str | Path) -> list[Path]:
+    """Remove the staging folders of :func:`publish_tables` whose process is gone (a killed run's)."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in sorted(Path(out_dir).iterdir()):
+            match = _STAGING.fullmatch(entry.name)
+            if match is None or not entry.is_dir() or entry.is_symlink() or _alive(int(match.group(1))):
+                continue
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import sys
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -48,9 +47,9 @@ from .corpus import (
     segment_sentences,
 )
 from .errors import InputError
-from .io import ensure_output_dir, file_sha256, remove_stale_temporaries, write_csv, write_text
+from .io import ensure_output_dir, file_sha256, remove_stale_temporaries
 from .membership import load_member_tables, un_metadata
-from .outputs import FORMATS, write_dataset
+from .outputs import FORMATS, publish_tables
 from .parallel import DaskWorkers, Workers, chunks, default_jobs, map_tasks, progress_bar, start_workers
 from .settings import Settings
 from .schema import SENTENCES_COLUMNS, SKIPPED_COLUMNS, TERMS_COLUMNS, documents_columns, renamed_metadata
@@ -610,30 +609,16 @@ def _result_from_cache(stored: tuple[dict[str, pd.DataFrame], dict], documents: 
 
 
 def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = (), format: str = "csv") -> list[Path]:
-    """Write the four tables and then ``manifest.json`` into ``out_dir`` (each atomically).
-
-    The tables are written by threads side by side (most of the formatting is Arrow, which runs without the
-    interpreter lock); ``also`` are more callables to run beside them (``run`` passes its cache writes).
-    ``format="parquet"`` writes documents, sentences and terms as Parquet datasets (:mod:`analysis.outputs`).
+    """Write the four tables and then ``manifest.json`` into ``out_dir`` as one set
+    (:func:`analysis.outputs.publish_tables`: staged, moved into place together, the manifest with each table's
+    SHA-256 last). ``also`` are more callables run beside the writes (``run`` passes its cache writes);
+    ``format="parquet"`` writes documents, sentences and terms as Parquet datasets.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    datasets = ("sentences", "terms", "documents") if format == "parquet" else ()
-    jobs = [functools.partial(write_dataset, getattr(result, name), out_dir / name) if name in datasets else
-            functools.partial(write_csv, getattr(result, name), out_dir / f"{name}.csv")
-            for name in ("sentences", "terms", "documents", "skipped")]
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        for future in [pool.submit(job) for job in [*jobs, *also]]:
-            future.result()  # re-raises the first error
-    written = [out_dir / (name if name in datasets else f"{name}.csv")
-               for name in ("documents", "sentences", "terms", "skipped")]
-    written.append(write_text(out_dir / "manifest.json",
-                              json.dumps(result.manifest, indent=2, sort_keys=True) + "\n"))
-    return written
+    names = ("documents", "sentences", "terms", "skipped")
+    return publish_tables({name: getattr(result, name) for name in names}, out_dir, result.manifest,
+                          datasets=("sentences", "terms", "documents") if format == "parquet" else (), also=also)
 
 
 def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_file: str | Path | None = None,

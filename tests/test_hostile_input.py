@@ -497,3 +497,49 @@ def test_workers_of_a_killed_run_exit_within_seconds(tmp_path, corpora):
         for child in psutil.Process().children(recursive=True):
             if child.pid != process.pid:
                 continue
+
+
+def test_label_refuses_a_header_that_names_a_column_twice(tmp_path, capsys):
+    from analysis.cli import main
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text,id\n1,We condemn terrorism.,2\n", encoding="utf-8")
+    code = main(["label", str(source), "-o", str(tmp_path / "out.csv"), "--method", "rules"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err == f"error: {source}:1: the header names column 'id' twice; give each column its own name"
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_file_names_with_control_characters_are_printed_escaped(tmp_path, capsys):
+    from analysis.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # not UTF-8: the run warns about it by name
+    (corpus / "evil\x1b[31mred\nname.txt").write_bytes("We condemn terrorism \u2013 caf\u00e9.".encode("cp1252"))
+    (corpus / "ok.txt").write_text("We condemn terrorism in all its forms and manifestations.", encoding="utf-8")
+    assert main(["run", "--corpus", str(corpus), "--out", str(tmp_path / "out"), "--no-cache",
+                 "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[31mred\\nname.txt" in err
+    assert all(line.startswith(("read ", "warning: ")) or "not UN member" in line for line in err.splitlines()), err
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_cyrillic_utf16_without_a_byte_order_mark_is_read(codec):
+    from analysis.corpus.decode import decode_bytes
+
+    text = "Мы решительно осуждаем терроризм во всех его формах и проявлениях. " * 20
+    decoded, note = decode_bytes(text.encode(codec))
+    assert decoded == text and note == "decoded as UTF-16 without a byte-order mark"
+
+
+def test_a_few_nul_bytes_are_read_the_same_wherever_they_stand():
+    from analysis.corpus.decode import SkipFile, decode_bytes
+
+    words = "We condemn terrorism in all its forms. " * 3000  # over 64 KB
+    early, _ = decode_bytes(("We\x00 condemn. " + words).encode("utf-8"))
+    late, _ = decode_bytes((words + "We\x00 condemn. ").encode("utf-8"))
+    assert early.startswith("We\x00 condemn.") and late.endswith("We\x00 condemn. ")  # both kept for the cleaner
+    with pytest.raises(SkipFile, match="binary"):
+        decode_bytes(b"\x00\x01\x02\x03" * 5000)

@@ -59,3 +59,63 @@ def test_a_failed_write_leaves_the_previous_dataset(tmp_path, monkeypatch):
 def test_unknown_format_is_refused(tmp_path):
     with pytest.raises(InputError, match="unknown format"):
         run(paths.RAW_DIR, tmp_path / "x", format="xlsx")
+
+
+# ------------------------------------------------------------------ one output set
+
+
+def test_the_manifest_lists_the_digest_of_every_table(tmp_path, fixtures_dir):
+    import json
+
+    from analysis.outputs import table_digest
+
+    for format in ("csv", "parquet"):
+        out = tmp_path / format
+        run(fixtures_dir / "corpus", out, progress=False, jobs=1, use_cache=False, format=format)
+        listed = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["tables"]
+        assert sorted(listed) == sorted(p.name for p in out.iterdir() if p.name != "manifest.json")
+        assert all(table_digest(out / entry) == digest for entry, digest in listed.items())
+        assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging or temporary files left
+
+
+def test_tables_of_two_runs_are_refused_as_a_mixed_set(tmp_path, fixtures_dir):
+    run(fixtures_dir / "corpus", tmp_path / "a", progress=False, jobs=1, use_cache=False)
+    run(paths.RAW_DIR, tmp_path / "b", progress=False, jobs=1, use_cache=False)
+    assert len(read_run_table(tmp_path / "a", "sentences"))
+    # what a run stopped between moving its tables and writing its manifest leaves behind
+    (tmp_path / "a" / "sentences.csv").write_bytes((tmp_path / "b" / "sentences.csv").read_bytes())
+    with pytest.raises(InputError, match="tables of two runs"):
+        read_run_table(tmp_path / "a", "sentences")
+    assert len(read_run_table(tmp_path / "a", "documents"))  # the others still match
+
+
+def test_a_failed_write_keeps_the_previous_set_and_leaves_no_staging(tmp_path, fixtures_dir, monkeypatch):
+    from analysis import outputs
+
+    out = tmp_path / "out"
+    run(fixtures_dir / "corpus", out, progress=False, jobs=1, use_cache=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    original = outputs.write_csv
+
+    def failing(frame, path, **kwargs):
+        if path.name == "terms.csv":
+            raise OSError("disk full")
+        return original(frame, path, **kwargs)
+
+    monkeypatch.setattr(outputs, "write_csv", failing)
+    with pytest.raises(OSError):
+        run(paths.RAW_DIR, out, progress=False, jobs=1, use_cache=False)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path, fixtures_dir):
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    out = tmp_path / "out"
+    stale = out / f".staging-{dead.pid}-abc123"
+    stale.mkdir(parents=True)
+    (stale / "sentences.csv").write_text("half\n")
+    run(fixtures_dir / "corpus", out, progress=False, jobs=1, use_cache=False)
+    assert not stale.exists()

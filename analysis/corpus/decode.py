@@ -59,8 +59,14 @@ MAX_FALLBACK_LETTER_SHARE = 0.3
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """The codec of BOM-less UTF-16 text (mostly ASCII, so every other byte is NUL), else ``None``."""
+    """The codec of BOM-less UTF-16 text, else ``None``.
+
+    Mostly ASCII text has NUL in every other byte; text in another script (Cyrillic, Greek) does not, so the
+    sample is also decoded both ways and a reading is taken when it is text: printable, at least half letters,
+    and with spaces or line breaks between words (the wrong byte order turns spaces into unprintable U+2000).
+    """
     sample = data[:4096]
+    sample = sample[:len(sample) // 2 * 2]
     if len(sample) < 8:
         return None
     even, odd = sample[0::2], sample[1::2]
@@ -68,7 +74,29 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return "utf-16-le"
     if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
         return "utf-16-be"
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        n = len(text)
+        if (sum(ch.isprintable() or ch in "\n\r\t" for ch in text) >= 0.98 * n
+                and sum(ch.isalpha() for ch in text) >= 0.5 * n and text.count(" ") + text.count("\n") >= 0.05 * n):
+            return codec
     return None
+
+
+def _codec_for_nul_bytes(data: bytes) -> tuple[str | None, str]:
+    """For data with NUL bytes in its first 64 KB: UTF-16 without a byte-order mark, or (``None``) text with a few
+    stray NULs, which is decoded as usual (the cleaner turns them into spaces, as it does NULs further on); a
+    file with more is binary (:class:`SkipFile`)."""
+    codec = _utf16_without_bom(data)
+    if codec is not None:
+        return codec, "UTF-16 without a byte-order mark"
+    head = data[:65536]
+    if head.count(0) <= len(head) // 1000:  # at most one in a thousand bytes
+        return None, ""
+    raise SkipFile("binary file (contains NUL bytes)")
 
 
 _ASCII_BYTES = bytes(range(0x80))
@@ -176,10 +204,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             codec, label, data = bom_codec, bom_label, data[len(bom):]
             break
     if codec is None and b"\x00" in data[:65536]:
-        codec = _utf16_without_bom(data)
-        label = "UTF-16 without a byte-order mark"
-        if codec is None:
-            raise SkipFile("binary file (contains NUL bytes)")
+        codec, label = _codec_for_nul_bytes(data)
     if codec is not None:
         try:
             text = data.decode(codec)
@@ -279,10 +304,8 @@ def open_table_text(path: str | Path) -> tuple[IO[str], str]:
                 codec, label, offset = bom_codec, bom_label, len(bom)
                 break
         if not offset and b"\x00" in head:
-            codec = _utf16_without_bom(head)
-            label = "UTF-16 without a byte-order mark"
-            if codec is None:
-                raise SkipFile("binary file (contains NUL bytes)")
+            codec, label = _codec_for_nul_bytes(head)
+            codec = codec or "utf-8-sig"
         if codec == "utf-8-sig" and not _is_utf8(handle):
             handle.seek(0)
             text, note = decode_bytes(handle.read())  # Windows-1252 is guessed on the whole file
