@@ -543,3 +543,37 @@ def test_a_few_nul_bytes_are_read_the_same_wherever_they_stand():
     assert early.startswith("We\x00 condemn.") and late.endswith("We\x00 condemn. ")  # both kept for the cleaner
     with pytest.raises(SkipFile, match="binary"):
         decode_bytes(b"\x00\x01\x02\x03" * 5000)
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_ctrl_c_during_the_map_prints_one_line(tmp_path, corpora):
+    """SIGINT while the workers are busy: exit 130, one line on standard error, no worker left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    # a shell started in the background ignores SIGINT, and its children inherit that: restore the default
+    code = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+            f"sys.argv = ['analysis', 'run', '--corpus', {str(corpora / 'unsc_umuc')!r}, '--out', "
+            f"{str(tmp_path / 'out')!r}, '--no-cache', '--no-progress', '--jobs', '2']; "
+            "runpy.run_module('analysis', run_name='__main__')")
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    run = psutil.Process(process.pid)
+    workers = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None and len(workers) < 2:
+        workers = [child for child in run.children(recursive=True)
+                   if "loky" in " ".join(child.cmdline()) and child.cpu_times().user > 0.5]
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the run finished before its workers were busy"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert err.splitlines() == ["interrupted; outputs already written are complete, the rest were not touched"]
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive
