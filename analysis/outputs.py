@@ -145,6 +145,14 @@ def publish_tables(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, mani
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out_dir)
+    # In a thread of its own: Ctrl-C or SIGTERM (raised in the main thread) then waits for the set to be
+    # published whole, instead of landing between a temporary file's creation and its clean-up.
+    with ThreadPoolExecutor(max_workers=1) as publisher:
+        return publisher.submit(_publish, tables, out_dir, manifest, datasets, also).result()
+
+
+def _publish(tables: Mapping[str, pd.DataFrame], out_dir: Path, manifest: Mapping, datasets: Sequence[str],
+             also: Sequence[Callable]) -> list[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out_dir))
     try:
         entries = {name: name if name in datasets else f"{name}.csv" for name in tables}
@@ -152,7 +160,12 @@ def publish_tables(tables: Mapping[str, pd.DataFrame], out_dir: str | Path, mani
                 (lambda name=name: write_csv(tables[name], stage / entries[name])) for name in tables]
         with ThreadPoolExecutor(max_workers=3) as pool:
             for future in [pool.submit(job) for job in [*jobs, *also]]:
-                future.result()  # re-raises the first error
+                try:
+                    future.result()  # re-raises the first error
+                except OutputError as exc:  # name the table where it was going, not the staging folder
+                    if exc.path is not None and Path(exc.path).parent == stage:
+                        raise OutputError(exc.message, path=out_dir / Path(exc.path).name) from exc
+                    raise
         digests = {entries[name]: table_digest(stage / entries[name]) for name in sorted(tables)}
         for name in tables:
             target = out_dir / entries[name]

@@ -711,10 +711,9 @@ def test_a_full_disk_while_writing_exits_2_naming_the_file(tmp_path, capsys, fix
     code = main(["run", "--corpus", str(fixtures_dir / "messy_corpus"), "--out", str(out), "--no-progress"])
     assert code == 2
     assert capsys.readouterr().err == f"error: {out}/sentences.csv: cannot write: No space left on device\n"
-    # The tables are written side by side: the others are complete, sentences.csv is not there (nor half of
-    # it, nor a temporary file), and neither is the manifest, which is written last.
-    assert sorted(os.listdir(out)) == ["documents.csv", "skipped.csv", "terms.csv"]
-    assert (out / "terms.csv").read_text(encoding="utf-8").endswith("\n")
+    # The tables are staged and published together: none is published (nor half of one, nor a temporary file
+    # or the staging folder), and neither is the manifest, which is written last.
+    assert sorted(os.listdir(out)) == []
 
 
 # ------------------------------------------------------------------------------ interrupted runs
@@ -821,10 +820,10 @@ def test_a_killed_run_leaves_each_output_previous_or_new_never_half(replicated, 
             content = (out / name).read_bytes()
             assert content in (previous[name], new[name]), f"{name} is neither complete version after {moment}"
             _parse_fully(out / name)
-        # a hard kill may leave hidden temporary files beside the outputs, nothing else
+        # a hard kill may leave hidden temporary files or a staging folder beside the outputs, nothing else
         leftovers = [name for name in os.listdir(out) if name not in OUTPUTS]
         assert all(re.fullmatch(r"\.(?:%s)\.\w+\.tmp" % "|".join(map(re.escape, OUTPUTS)), name)
-                   for name in leftovers), leftovers
+                   or re.fullmatch(r"\.staging-\d+-\w+", name) for name in leftovers), leftovers
     # the dangerous moment was really hit: killed while an output was half written, at least once
     assert any(mid_write for _, mid_write, _ in outcomes.values()), outcomes
     # and the last kill came after the first outputs had been replaced: a mixture, each file complete

@@ -9,6 +9,7 @@ archives) raise :class:`SkipFile`, whose message is the reason ``skipped.csv`` s
 """
 from __future__ import annotations
 
+import collections
 import codecs
 import io
 import os
@@ -62,8 +63,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     """The codec of BOM-less UTF-16 text, else ``None``.
 
     Mostly ASCII text has NUL in every other byte; text in another script (Cyrillic, Greek) does not, so the
-    sample is also decoded both ways and a reading is taken when it is text: printable, at least half letters,
-    and with spaces or line breaks between words (the wrong byte order turns spaces into unprintable U+2000).
+    sample is also decoded both ways and a reading is taken when its high bytes take one or two values (one
+    script and the spaces) and it reads as text: printable, at least half letters, and with spaces or line breaks
+    between words (the wrong byte order turns spaces into unprintable U+2000).
     """
     sample = data[:4096]
     sample = sample[:len(sample) // 2 * 2]
@@ -74,7 +76,12 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return "utf-16-le"
     if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
         return "utf-16-be"
-    for codec in ("utf-16-le", "utf-16-be"):
+    if len(sample) < 64:
+        return None  # too little to tell text in another script from bytes that happen to decode
+    for codec, high in (("utf-16-le", odd), ("utf-16-be", even)):
+        # one script: the high bytes take one or two values (0x04 for Cyrillic letters, 0x00 for spaces)
+        if sum(count for _, count in collections.Counter(high).most_common(2)) < 0.9 * len(high):
+            continue
         try:
             text = sample.decode(codec)
         except UnicodeDecodeError:
