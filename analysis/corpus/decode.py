@@ -9,8 +9,9 @@ archives) raise :class:`SkipFile`, whose message is the reason ``skipped.csv`` s
 """
 from __future__ import annotations
 
-import collections
 import codecs
+import collections
+import contextlib
 import io
 import os
 import re
@@ -250,19 +251,26 @@ def read_text_file(path: str | Path) -> tuple[str, str]:
     SkipFile
         For a folder, a file that is not regular, too large or unreadable, and as :func:`decode_bytes`.
     """
-    try:
+    with _reading():
         with open_regular_file(path) as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_FILE_BYTES:
                 raise SkipFile(f"too large for a speech ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
             data = handle.read()
+    return decode_bytes(data)
+
+
+@contextlib.contextmanager
+def _reading():
+    """Errors of opening or reading an input file as the reason it is skipped."""
+    try:
+        yield
     except PermissionError:
         raise SkipFile("permission denied") from None
     except (IsADirectoryError, NotRegularFileError) as exc:
         raise SkipFile(exc.strerror) from None
     except OSError as exc:
         raise SkipFile(f"cannot read: {exc.strerror or exc}") from None
-    return decode_bytes(data)
 
 
 #: Bytes a table file is sniffed on (encoding, binary content); a table no larger is decoded in one go.
@@ -288,14 +296,8 @@ def open_table_text(path: str | Path) -> tuple[IO[str], str]:
     SkipFile
         As :func:`read_text_file` (but never for the size).
     """
-    try:
+    with _reading():
         handle = open_regular_file(path)
-    except PermissionError:
-        raise SkipFile("permission denied") from None
-    except (IsADirectoryError, NotRegularFileError) as exc:
-        raise SkipFile(exc.strerror) from None
-    except OSError as exc:
-        raise SkipFile(f"cannot read: {exc.strerror or exc}") from None
     try:
         head = handle.read(_SNIFF_BYTES + 1)
         if len(head) <= _SNIFF_BYTES:  # small: as a speech is decoded
