@@ -50,16 +50,17 @@ def term_matrix(texts: Sequence[str] | pd.Series, *, ngram_range: tuple[int, int
     matrix : scipy.sparse.csr_matrix of int64, shape (n_documents, n_terms)
     terms : ndarray of str, sorted (column ``j`` counts ``terms[j]``)
     """
+    return counted_terms(texts, ngram_range=ngram_range, stopwords=stopwords, phrases=phrases).sorted_matrix()
+
+
+def counted_terms(texts: Sequence[str] | pd.Series, *, ngram_range: tuple[int, int] = (1, 2),
+                  stopwords: frozenset[str] | None = None, phrases: Iterable[str] | None = None) -> TokenCounts:
+    """:func:`count_tokens` with the options checked as :class:`TermAnalyzer` checks them: the counts, and each
+    text's number of word tokens, from one pass over the texts."""
     texts = as_texts(texts, "texts")
     analyzer = TermAnalyzer(ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
     return count_tokens(texts, ngram_range=analyzer.ngram_range, stopwords=analyzer.stopwords,
-                        phrases=analyzer.phrases).sorted_matrix()
-
-
-def _word_token_counts(texts: Sequence[str]) -> np.ndarray:
-    index = _token_index(load_stopwords("frequency"))  # any list: the number of word tokens is the same
-    return np.fromiter((_token_ids(find_tokens(text), index)[1] for text in texts), dtype=np.int64,
-                       count=len(texts))
+                        phrases=analyzer.phrases)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from scipy.special import xlogy
 from ..errors import InputError
 
 from ..validation import as_texts, require_columns
-from .counting import _word_token_counts, term_matrix
+from .counting import counted_terms
 
 KEYNESS_COLUMNS = ["term", "count_target", "count_reference", "rate_target", "rate_reference", "g2", "p",
                    "log_ratio", "z"]
@@ -178,8 +178,9 @@ def keyness(
     require_columns(documents, ["text"], "keyness")
     mask = _select_target(documents, by, target)
     texts = as_texts(documents["text"], "texts")
-    matrix, terms = term_matrix(texts, ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
-    tokens = _word_token_counts(texts)
+    counted = counted_terms(texts, ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
+    matrix, terms = counted.sorted_matrix()
+    tokens = counted.n_tokens
     weights = np.vstack([mask, ~mask]).astype(np.int64)
     counts = (sp.csr_matrix(weights) @ matrix).toarray().astype(np.int64)
     keep = counts.sum(axis=0) >= min_count

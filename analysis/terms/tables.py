@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from ..text import load_stopwords
 
 from ..validation import as_texts, require_columns
-from .counting import TokenCounts, _unique_rows, _word_token_counts, term_matrix
+from .counting import TokenCounts, _unique_rows, counted_terms, term_matrix
 
 TERMS_COLUMNS = ["term", "count", "docs", "rate_per_10k"]
 
@@ -145,10 +145,10 @@ def count_terms(
     1    condemn      1     1        1000.0
     2     threat      1     1        1000.0
     """
-    texts = as_texts(texts, "texts")
+    counted = counted_terms(texts, ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
     if n_tokens is None:
-        n_tokens = int(_word_token_counts(texts).sum())
-    matrix, terms = term_matrix(texts, ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
+        n_tokens = int(counted.n_tokens.sum())
+    matrix, terms = counted.sorted_matrix()
     counts = np.asarray(matrix.sum(axis=0)).ravel().astype(np.int64)
     docs = np.diff(matrix.tocsc().indptr).astype(np.int64)
     totals = pd.DataFrame({"term": pd.Series(terms, dtype=object), "count": counts, "docs": docs})
@@ -208,8 +208,9 @@ def count_terms_by(
     texts = as_texts(documents["text"], "texts")
     codes, groups = _group_codes(documents, columns)
     indicator = _indicator(codes, len(groups))
-    matrix, terms = term_matrix(texts, ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
-    group_tokens = indicator @ _word_token_counts(texts)
+    counted = counted_terms(texts, ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
+    matrix, terms = counted.sorted_matrix()
+    group_tokens = indicator @ counted.n_tokens
     present = matrix.copy()
     present.data = np.ones_like(present.data)
     counts, docs = (indicator @ matrix).tocsr(), (indicator @ present).tocsr()
