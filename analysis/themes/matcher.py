@@ -310,12 +310,12 @@ def check_lexicon(lexicon: Lexicon, *, coverage: bool = True) -> pd.DataFrame:
                     "terms": [term], "examples": {"match": ["-"]}}}}, check_examples=False)
                 if not any(label_themes(match_text, lexicon=single)):
                     rows.append((theme.name, "terms", index, term, "term matches no match example"))
+            with_exclusion = label_themes(no_match_text, lexicon=lexicon)
             for index, pattern in enumerate(theme.exclude):
                 others = tuple(p for p in theme.exclude if p != pattern)
                 reduced = dataclasses.replace(lexicon, themes=tuple(
                     dataclasses.replace(th, exclude=others) if th.name == theme.name else th
                     for th in lexicon.themes))
-                with_exclusion = label_themes(no_match_text, lexicon=lexicon)
                 without = label_themes(no_match_text, lexicon=reduced)
                 if with_exclusion == without:
                     rows.append((theme.name, "exclude", index, pattern, "exclusion changes no no_match example"))
