@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
-import hashlib
 import re
 import unicodedata
 from pathlib import Path
@@ -36,7 +35,7 @@ import pandas as pd
 
 from . import paths
 from .errors import ConfigError, InputError
-from .io import read_config_text
+from .io import file_sha256, read_config_text
 
 __all__ = [
     "COUNCIL_STATUSES",
@@ -251,9 +250,10 @@ def _load_cached(states: tuple, council: tuple, extra: tuple) -> MemberTables:
                 f"({previous[1].name}, line {previous[2]}); remove one of them", path=path, line=line)
 
     rows = []
+    seen_codes: set[str] = set()
     for line, row in _read_rows(states_path, _STATE_COLUMNS):
         iso3 = _check_code(row["iso3"], "iso3", states_path, line)
-        if any(iso3 == seen["iso3"] for seen in rows):
+        if iso3 in seen_codes:
             raise ConfigError(f"code {iso3} appears twice", path=states_path, line=line)
         if not row["name"].strip():
             raise ConfigError(f"empty name for {iso3}", path=states_path, line=line)
@@ -269,6 +269,7 @@ def _load_cached(states: tuple, council: tuple, extra: tuple) -> MemberTables:
         for form in [row["name"], *row["aliases"].split(";")]:
             if form.strip():
                 add_alias(form, iso3, states_path, line)
+        seen_codes.add(iso3)
         rows.append({"iso3": iso3, "name": row["name"].strip(), "un_group": group,
                      "member_since": since, "member_until": until})
     if not rows:
@@ -292,7 +293,7 @@ def _load_cached(states: tuple, council: tuple, extra: tuple) -> MemberTables:
         if iso3 not in known:
             raise ConfigError(f"unknown state {iso3}: not in {states_path.name}", path=council_path, line=line)
         status = row["status"].strip()
-        if status not in ("P5", "elected"):
+        if status not in COUNCIL_STATUSES[:2]:  # a seat is P5 or elected; non-member is no seat
             raise ConfigError(f"status {status!r} for {iso3} in {year}; valid: P5, elected",
                               path=council_path, line=line)
         if (year, iso3) in seen_seats:
@@ -317,7 +318,7 @@ def _load_cached(states: tuple, council: tuple, extra: tuple) -> MemberTables:
         aliases=MappingProxyType({key: value[0] for key, value in sorted(aliases.items())}),
         first_year=years[0],
         last_year=years[-1],
-        sources=tuple((str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+        sources=tuple((str(path), file_sha256(path))
                       for path in (states_path, council_path, extra_path)),
     )
 
