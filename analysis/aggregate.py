@@ -26,7 +26,7 @@ from .validation import require_columns
 
 __all__ = [
     "DEFAULT_BOOTSTRAP", "DEFAULT_LEVEL", "MIN_SPEECHES", "count_by", "complete_rates", "extremes", "f1_intervals",
-    "group_means", "group_rates", "group_shares", "histogram_table", "label_indicators", "period_values",
+    "group_means", "group_rates", "group_shares", "histogram_table", "label_indicators", "most_frequent",
     "ratio_by_group", "reliability_table", "sentence_theme_table", "shares_within", "speech_label_counts",
     "wilson_interval",
 ]
@@ -62,6 +62,12 @@ def group_order(keys: pd.Series, *, top_n: int | None = None, sort: Sort = "coun
     if sort == "value":
         frame = frame.sort_values("key", key=_natural_key, kind="stable")
     return frame["key"].tolist()
+
+
+def most_frequent(values: pd.Series) -> str:
+    """The most frequent non-empty value (ties by value, as :func:`group_order`); ``""`` when there is none."""
+    order = group_order(values[values != ""], top_n=1)
+    return order[0] if order else ""
 
 
 def _natural_key(values: pd.Series) -> pd.Series:
@@ -254,13 +260,6 @@ def group_means(documents: pd.DataFrame, *, columns: Sequence[str], by: str | No
     units = documents.assign(_one=1)
     frame = ratio_by_group(units, numerators=columns, denominator="_one", by=by, value_name="mean", **options)
     return frame.drop(columns="_one")
-
-
-def period_values(documents: pd.DataFrame, column: str = "year") -> pd.Series:
-    """The period of each speech as a number (a year), NaN where it is missing or not a number: time charts
-    place periods on a real axis, so that gaps between years show."""
-    require_columns(documents, [column], "period_values")
-    return pd.to_numeric(documents[column].astype(object).where(documents[column].notna(), ""), errors="coerce")
 
 
 # ------------------------------------------------------------------------------------------------ other tables

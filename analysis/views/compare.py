@@ -14,6 +14,7 @@ import difflib
 import numpy as np
 import pandas as pd
 
+from ..aggregate import most_frequent
 from ..validation import require_columns
 from .fields import field_values
 
@@ -37,12 +38,6 @@ class Comparison:
     target_label: str
     reference_label: str
     warning: str = ""
-
-
-def _largest_group(values: pd.Series) -> str:
-    counts = values[values != ""].value_counts(sort=False)
-    frame = pd.DataFrame({"value": counts.index.astype(str), "n": counts.to_numpy()})
-    return str(frame.sort_values(["n", "value"], ascending=[False, True], kind="stable")["value"].iloc[0])
 
 
 def compare_groups(documents: pd.DataFrame, sentences: pd.DataFrame | None = None, *, by: str | None = None,
@@ -76,7 +71,7 @@ def compare_groups(documents: pd.DataFrame, sentences: pd.DataFrame | None = Non
         if target is None:
             if not (values != "").any():
                 raise ValueError(f"field {by!r} is empty in every speech")
-            target = _largest_group(values)
+            target = most_frequent(values)
         target = str(target)
         if target not in set(values):
             close = difflib.get_close_matches(target, sorted(set(values) - {""}), n=3, cutoff=0.6)
@@ -99,7 +94,7 @@ def compare_groups(documents: pd.DataFrame, sentences: pd.DataFrame | None = Non
     counts = counts[counts != ""].value_counts(sort=False)
     usable = counts[(counts > 0) & (counts < len(sentences))]
     if len(usable):
-        theme = _largest_group(pd.Series(np.repeat(usable.index.to_numpy(), usable.to_numpy())))
+        theme = most_frequent(pd.Series(np.repeat(usable.index.to_numpy(), usable.to_numpy())))
         inside = labels.map(lambda value: theme in value.split(";"))
         group = np.where(inside, f"about {theme}", f"not about {theme}")
         target, n_target = f"about {theme}", int(inside.sum())

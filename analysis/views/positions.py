@@ -20,7 +20,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..aggregate import group_means, group_order
+from ..aggregate import group_means, group_order, most_frequent
 from .fields import field_values
 
 __all__ = ["MIN_UNITS", "POSITION_COLUMNS", "Scaled", "debate_positions", "group_positions", "period_positions",
@@ -140,14 +140,6 @@ def _empty(description: str, reason: str) -> Scaled:
 
 # ------------------------------------------------------------------------------------------------ units
 
-def _mode(values: pd.Series) -> str:
-    counts = values[values != ""].value_counts(sort=False)
-    if counts.empty:
-        return ""
-    frame = pd.DataFrame({"value": counts.index.astype(str), "n": counts.to_numpy()})
-    return str(frame.sort_values(["n", "value"], ascending=[False, True], kind="stable")["value"].iloc[0])
-
-
 def scaling_units(documents: pd.DataFrame, *, period: str | None = None) -> pd.DataFrame:
     """One text per state (and per ``period`` value): its speeches joined, named by ISO3 code.
 
@@ -174,9 +166,9 @@ def scaling_units(documents: pd.DataFrame, *, period: str | None = None) -> pd.D
                           "n_tokens": pd.to_numeric(documents.get("n_tokens", 0), errors="coerce")})
     rows = []
     for (unit_key, unit_period), part in frame.groupby(["key", "period"], sort=True):
-        rows.append({"unit": f"{unit_key} {unit_period}".strip(), "country": _mode(part["country"]) or unit_key,
-                     "iso3": _mode(part["iso3"]), "un_group": _mode(part["un_group"]),
-                     "council_status": _mode(part["council_status"]), "period": unit_period,
+        rows.append({"unit": f"{unit_key} {unit_period}".strip(), "country": most_frequent(part["country"]) or unit_key,
+                     "iso3": most_frequent(part["iso3"]), "un_group": most_frequent(part["un_group"]),
+                     "council_status": most_frequent(part["council_status"]), "period": unit_period,
                      "n_speeches": len(part), "n_tokens": int(part["n_tokens"].fillna(0).sum()),
                      "text": "\n\n".join(part["text"])})
     columns = ["unit", "country", "iso3", "un_group", "council_status", "period", "n_speeches", "n_tokens", "text"]
@@ -199,7 +191,7 @@ def pick_debate(documents: pd.DataFrame, meeting: str | None = None) -> tuple[st
     if not council.any():
         return "", "The corpus holds no Security Council meeting (its speeches have no meeting symbol)."
     if meeting is None:
-        return _mode(meetings[council]), ""
+        return most_frequent(meetings[council]), ""
     if not (meetings == str(meeting)).any():
         return "", f"No speech of the corpus has meeting = {meeting!r}."
     return str(meeting), ""
