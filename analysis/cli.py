@@ -286,10 +286,10 @@ def _read_sentences(path: Path):
         raise InputError("input not found", path=path)
     try:
         with open_regular_file(path) as handle:  # a pipe or device would block or never end
-            frame = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
-        with open_regular_file(path) as handle:  # pandas renames a repeated column (id, id.1): say so instead
-            header = pd.read_csv(handle, header=None, nrows=1, dtype=str, keep_default_na=False,
-                                 encoding="utf-8").iloc[0].tolist() if len(frame.columns) else []
+            # read without a header, so that a repeated column is seen, not renamed id.1 by pandas
+            rows = pd.read_csv(handle, header=None, dtype=str, keep_default_na=False, encoding="utf-8")
+        header = rows.iloc[0].tolist()
+        frame = rows.iloc[1:].set_axis(header, axis=1).reset_index(drop=True)
     except (IsADirectoryError, NotRegularFileError) as exc:
         raise InputError(exc.strerror, path=path) from None
     except UnicodeDecodeError as exc:
