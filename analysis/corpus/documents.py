@@ -145,7 +145,8 @@ def _is_procedural(cleaned: CleanSpeech, record: dict) -> bool:
     from_header = bool(procedure.PRESIDING_SPEAKER.match(cleaned.speaker))
     if not (from_header or procedure.is_presiding(record["speaker"], record["speaker_role"])):
         return False
-    sentences = [cleaned.text[start:end] for _, start, end in iter_sentences(cleaned.text)]
+    # a turn its own header gives to the presiding officer is decided without its sentences
+    sentences = [] if from_header else [cleaned.text[start:end] for _, start, end in iter_sentences(cleaned.text)]
     return procedure.is_procedural_turn(speaker=record["speaker"], speaker_role=record["speaker_role"],
                                         text=cleaned.text, sentences=sentences, from_header=from_header)
 
