@@ -762,7 +762,8 @@ def _run_and_stop(corpus: Path, out: Path, *, stop_when, sig: int) -> tuple[int,
     mid_write = False
     try:
         while process.poll() is None:
-            temp_files = [name for name in os.listdir(out) if name.startswith(_TEMP_PREFIXES)]
+            # the tables are written inside a staging folder, then moved in: both count as mid-write
+            temp_files = [name for name in os.listdir(out) if name.startswith((*_TEMP_PREFIXES, ".staging-"))]
             replaced = {name for name, inode in inodes().items() if before.get(name) != inode}
             if stop_when(time.monotonic() - start, temp_files, replaced):
                 mid_write = bool(temp_files)
