@@ -17,7 +17,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup figures notebooks review test test-fast bench lab clean
+.PHONY: help setup setup-browser figures notebooks review test test-fast bench lab explore clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,6 +34,18 @@ $(STAMP): pyproject.toml
 	@echo "set up: $(VENV) is ready"
 
 setup: $(STAMP) ## Create .venv and install the project with pip (idempotent)
+
+# The explorer's browser tests drive Debian's Chromium and its chromedriver (pip cannot install a browser, and the
+# tests never download one): apt-get as root, otherwise the command to run is printed.
+setup-browser: ## Install Debian's chromium and chromium-driver for the browser tests (apt-get, as root)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+		echo "chromium and chromedriver are installed"; \
+	elif [ "$$(id -u)" -eq 0 ]; then \
+		echo "installing chromium and chromium-driver with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "as root, run: apt-get install chromium chromium-driver   (or: sudo make setup-browser)"; exit 1; \
+	fi
 
 figures: $(STAMP) ## Regenerate every figure and HTML report (each notebook's default corpus; CORPUS=PATH for another; OUT=DIR for DIR/figures, DIR/reports)
 	$(BIN)/python -m analysis figures $(if $(CORPUS),--corpus $(CORPUS)) $(if $(OUT),--out $(OUT))
@@ -60,6 +72,15 @@ lab: $(STAMP) ## Start JupyterLab in notebooks/ on 127.0.0.1 (works as root; pri
 	@echo "JupyterLab: open the http://127.0.0.1:$(LAB_PORT)/lab?token=... URL printed below (Ctrl-C stops it)"
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
+
+# Voilà runs the notebook's kernel in notebooks/ with the server's environment: UNSPEECH_EXPLORE=live makes the
+# notebook show its live widgets (executed reports and nbval get the static summary). No retries on a taken port,
+# so the URL printed is the one served.
+EXPLORE_PORT ?= 8866
+explore: $(STAMP) ## Serve notebooks/06-explore.ipynb as a web app (Voilà) on 127.0.0.1 (works as root; prints the URL)
+	@echo "Explorer: open http://127.0.0.1:$(EXPLORE_PORT)/ once Voilà says it is running (Ctrl-C stops it)"
+	UNSPEECH_EXPLORE=live $(BIN)/voila notebooks/06-explore.ipynb --no-browser --Voila.ip=127.0.0.1 \
+		--port=$(EXPLORE_PORT) --Voila.port_retries=0 --show_tracebacks=True
 
 clean: ## Remove generated tables (keeps figures, reports and .venv)
 	rm -rf data/processed/* && touch data/processed/.gitkeep

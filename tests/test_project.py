@@ -53,7 +53,7 @@ def test_declared_stack_is_present():
 
 def test_makefile_targets_are_self_documenting():
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("help", "setup", "figures", "test"):
+    for target in ("help", "setup", "setup-browser", "figures", "test", "lab", "explore"):
         assert re.search(rf"^{target}:.*## ", makefile, re.MULTILINE), target
     assert re.search(r"^figures: \$\(STAMP\)", makefile, re.MULTILINE)
     assert re.search(r"^test: \$\(STAMP\)", makefile, re.MULTILINE)
@@ -63,6 +63,8 @@ def test_ci_runs_the_readme_test_command_with_corpora_required():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci
     assert "UNSPEECH_REQUIRE_CORPORA=1" in ci
+    # The explorer's browser tests cannot be skipped in CI either (tests/test_explore_browser.py).
+    assert "UNSPEECH_REQUIRE_BROWSER=1" in ci and ci.index("UNSPEECH_REQUIRE_BROWSER=1") < ci.index("make test")
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make figures" in readme
 
