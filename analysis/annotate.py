@@ -312,7 +312,7 @@ def agreement(file_a: str | Path, file_b: str | Path, *, codebook=None, lexicon=
     DataFrame
         One row for ``stance`` then one per theme: ``kind`` (stance or theme), ``label``, ``n`` (sentences
         compared), ``agreement`` (share labelled alike), ``kappa`` (:func:`cohen_kappa`; NaN when undefined) and
-        ``note`` (why a value is missing).
+        ``note`` (why a value is missing); ``attrs["n_both"]``: the sentences in both files.
     """
     codebook, lexicon = _codebook(codebook), _lexicon(lexicon)
     a, b = (read_labels(path, codebook=codebook, lexicon=lexicon) for path in (file_a, file_b))
@@ -341,7 +341,9 @@ def agreement(file_a: str | Path, file_b: str | Path, *, codebook=None, lexicon=
         x, y = (np.array(["yes" if theme in found else "no" for found in sets], dtype=object)
                 for sets in (sets_a, sets_b))
         score("theme", theme, x, y, "no sentence labelled for themes in both files")
-    return pd.DataFrame(rows, columns=["kind", "label", "n", "agreement", "kappa", "note"])
+    table = pd.DataFrame(rows, columns=["kind", "label", "n", "agreement", "kappa", "note"])
+    table.attrs["n_both"] = len(both)
+    return table
 
 
 def format_agreement(table: pd.DataFrame) -> str:
