@@ -207,7 +207,7 @@ class GoldFile:
         with _locked(self.path):
             gold = self._read().drop(columns="line")  # another GoldFile may have written since this one did
             header = [*gold.columns, *(column for column in self.columns if column not in gold.columns)]
-            gold = gold.reindex(columns=header).fillna("").reset_index(drop=True)
+            gold = gold.reindex(columns=header, fill_value="").reset_index(drop=True)
             same = np.flatnonzero((gold["doc_id"] == row["doc_id"]) & (gold["sentence_id"] == row["sentence_id"]))
             if len(same):
                 row["id"] = gold.at[same[0], "id"]
@@ -216,7 +216,7 @@ class GoldFile:
                 raise InputError(f"id {row['id']!r} is already used by another sentence", path=self.path)
             else:
                 same = [len(gold)]
-                gold = pd.concat([gold, pd.DataFrame([row], dtype=object).reindex(columns=header).fillna("")],
+                gold = pd.concat([gold, pd.DataFrame([row], dtype=object).reindex(columns=header, fill_value="")],
                                  ignore_index=True)
             # neutralise=False: the file is read back as input, and a quote added to a text would break its offsets
             write_csv(gold.astype(str), self.path, neutralise=False)
@@ -236,7 +236,7 @@ class GoldFile:
         if not 0 <= start < end or end - start != len(text):
             raise InputError(f"the sentence's offsets {start}-{end} do not span its text ({len(text)} characters)")
         if stance is not None and stance not in self.codebook.labels:
-            raise InputError(f"unknown stance label {stance!r} (valid: {', '.join(self.codebook.labels)})")
+            raise InputError(f"unknown stance label {stance!r} (valid: {', '.join(sorted(self.codebook.labels))})")
         found = theme_sets([themes])[0] if isinstance(themes, str) else frozenset(themes)
         unknown = sorted(theme for theme in found if theme not in self.lexicon.names)
         if unknown:
