@@ -274,7 +274,7 @@ def cohen_kappa(a: Sequence, b: Sequence) -> float:
     """
     from sklearn.metrics import cohen_kappa_score
 
-    a, b = np.asarray(list(a), dtype=object), np.asarray(list(b), dtype=object)
+    a, b = np.asarray(list(a)), np.asarray(list(b))  # their own dtype: scikit-learn refuses booleans as objects
     if len(a) != len(b):
         raise ValueError(f"the two annotators label different numbers of items ({len(a)} and {len(b)})")
     if len(set(a) | set(b)) < 2:

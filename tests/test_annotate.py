@@ -236,6 +236,14 @@ def test_kappa_of_a_two_by_two_table_computed_by_hand():
     assert math.isnan(cohen_kappa(["no"] * 3, ["no"] * 3))
 
 
+def test_kappa_takes_the_boolean_series_the_gold_script_gives_it():
+    """scripts/build_gold.py prints kappa of theme indicators through cohen_kappa: the same numbers as before."""
+    a = pd.Series([True, True, False, False, False])
+    b = pd.Series([True, False, False, False, True])
+    assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b)) == pytest.approx(1 / 6)
+    assert math.isnan(cohen_kappa(pd.Series([False, False]), pd.Series([False, False])))
+
+
 def _pair(tmp_path, sentences, stances_a, stances_b, themes_a, themes_b):
     a = GoldFile(tmp_path / "a.csv", annotator="a")
     b = GoldFile(tmp_path / "b.csv", annotator="b")
