@@ -187,7 +187,7 @@ class GoldFile:
         stance : str or None
             One of the cue file's labels; ``None``: not labelled for stance.
         themes : iterable of str, or one ``;``-joined str
-            The lexicon's themes the sentence carries (empty: none of them).
+            The lexicon's themes the sentence carries (empty or None: none of them).
 
         Returns
         -------
@@ -237,7 +237,7 @@ class GoldFile:
             raise InputError(f"the sentence's offsets {start}-{end} do not span its text ({len(text)} characters)")
         if stance is not None and stance not in self.codebook.labels:
             raise InputError(f"unknown stance label {stance!r} (valid: {', '.join(sorted(self.codebook.labels))})")
-        found = theme_sets([themes])[0] if isinstance(themes, str) else frozenset(themes)
+        found = theme_sets([themes])[0] if isinstance(themes, str) or themes is None else frozenset(themes)
         unknown = sorted(theme for theme in found if theme not in self.lexicon.names)
         if unknown:
             raise InputError(f"theme {unknown[0]!r} is not in the lexicon (its themes: "
@@ -294,7 +294,8 @@ def _keyed(gold: pd.DataFrame, path: str | Path, by: Sequence[str]) -> pd.DataFr
 def agreement(file_a: str | Path, file_b: str | Path, *, codebook=None, lexicon=None) -> pd.DataFrame:
     """How far two annotators' gold files agree, label by label.
 
-    Sentences are matched on ``doc_id`` and ``sentence_id`` when both files have them, else on their text.
+    Sentences are matched on ``doc_id`` and ``sentence_id`` when every row of both files has them, else on their
+    text.
     Stance is one multi-class label, scored on the sentences both labelled for stance; each of the lexicon's
     themes is a yes/no label, scored on every sentence in both files.
 
@@ -316,7 +317,9 @@ def agreement(file_a: str | Path, file_b: str | Path, *, codebook=None, lexicon=
     """
     codebook, lexicon = _codebook(codebook), _lexicon(lexicon)
     a, b = (read_labels(path, codebook=codebook, lexicon=lexicon) for path in (file_a, file_b))
-    by = ["doc_id", "sentence_id"] if all(c in a and c in b for c in ("doc_id", "sentence_id")) else ["text"]
+    located = all(column in frame and (frame[column] != "").all() for frame in (a, b)
+                  for column in ("doc_id", "sentence_id"))
+    by = ["doc_id", "sentence_id"] if located else ["text"]
     a, b = _keyed(a, file_a, by), _keyed(b, file_b, by)
     both = a.index.intersection(b.index, sort=False)
     a, b = a.loc[both], b.loc[both]

@@ -90,7 +90,8 @@ def test_labelling_a_sentence_again_replaces_its_row_in_place(tmp_path, sentence
 def test_a_sentence_without_stance_keeps_its_themes_and_an_empty_stance(tmp_path, sentences):
     gold = GoldFile(tmp_path / "mine.csv")
     gold.label(sentences[0], stance=None, themes="terrorism;cooperation")
-    assert gold.labels()[["stance", "themes"]].values.tolist() == [["", "cooperation;terrorism"]]
+    gold.label(sentences[1], stance="support", themes=None)
+    assert gold.labels()[["stance", "themes"]].values.tolist() == [["", "cooperation;terrorism"], ["support", ""]]
     with pytest.raises(InputError, match=r"mine\.csv:2: unknown stance label ''.*not labelled for stance"):
         read_stance_gold(tmp_path / "mine.csv")  # stance gold needs a stance on every row, and says so
 
@@ -275,9 +276,11 @@ def test_agreement_per_label_equals_scikit_learns(tmp_path, sentences):
 
 
 def test_agreement_matches_on_text_when_a_file_has_no_sentence_ids(tmp_path):
-    (tmp_path / "a.csv").write_text("id,text,themes,stance\n1,We act.,,support\n2,We wait.,,oppose\n"
-                                    "3,Only in a.,,neutral\n", encoding="utf-8")
-    (tmp_path / "b.csv").write_text("id,text,stance\nq,We wait.,oppose\nr,We act.,oppose\n", encoding="utf-8")
+    (tmp_path / "a.csv").write_text("id,doc_id,sentence_id,text,themes,stance\n1,d,0,We act.,,support\n"
+                                    "2,d,1,We wait.,,oppose\n3,d,2,Only in a.,,neutral\n", encoding="utf-8")
+    # b's ids are missing on one row and its sentence 0 is another sentence: the text decides
+    (tmp_path / "b.csv").write_text("id,doc_id,sentence_id,text,stance\nq,d,0,We wait.,oppose\nr,,,We act.,oppose\n",
+                                    encoding="utf-8")
     table = agreement(tmp_path / "a.csv", tmp_path / "b.csv").set_index("label")
     assert table.loc["stance", ["n", "agreement"]].tolist() == [2, 0.5]
     assert table.loc["stance", "kappa"] == pytest.approx(cohen_kappa_score(["support", "oppose"],
