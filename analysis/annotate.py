@@ -243,10 +243,15 @@ class GoldFile:
             raise InputError(f"theme {unknown[0]!r} is not in the lexicon (its themes: "
                              f"{', '.join(self.lexicon.names)})")
         doc_id, sentence_id = _cell(sentence["doc_id"]), _cell(sentence["sentence_id"])
-        return {"id": f"{doc_id}#{sentence_id}", **{column: _cell(sentence.get(column)) for column in self.metadata},
-                "doc_id": doc_id, "sentence_id": sentence_id, "start": str(start), "end": str(end), "text": text,
-                "themes": ";".join(sorted(found)), "stance": stance or "", "annotator": self.annotator,
-                "themes_codebook": self._themes_version(), "stance_codebook": self.codebook.codebook_version}
+        row = {"id": f"{doc_id}#{sentence_id}", **{column: _cell(sentence.get(column)) for column in self.metadata},
+               "doc_id": doc_id, "sentence_id": sentence_id, "start": str(start), "end": str(end), "text": text,
+               "themes": ";".join(sorted(found)), "stance": stance or "", "annotator": self.annotator,
+               "themes_codebook": self._themes_version(), "stance_codebook": self.codebook.codebook_version}
+        for column, value in row.items():
+            if "\r" in value:  # written unquoted with \n line ends, it would split the row when read back
+                raise InputError(f"the sentence's {column} holds a carriage return; give the cleaned text (the "
+                                 "sentences run writes never hold one)")
+        return row
 
     def _themes_version(self) -> str:
         """The codebook's version for the shipped lexicon (its themes are the codebook's); for another lexicon,

@@ -67,6 +67,15 @@ def test_labels_written_are_the_labels_read_gold_reads(tmp_path, sentences):
     pd.testing.assert_frame_equal(gold.labels(), read.drop(columns="line"))
 
 
+def test_a_text_with_commas_quotes_line_breaks_or_a_formula_start_comes_back_unchanged(tmp_path):
+    texts = ['We said "no", twice.', "First line\nsecond line.", "=1+1 is not a formula here.", "-- and more."]
+    gold = GoldFile(tmp_path / "mine.csv")
+    for i, text in enumerate(texts):
+        gold.label({"doc_id": "d", "sentence_id": i, "start": 10, "end": 10 + len(text), "text": text},
+                   stance="neutral")
+    assert read_gold(tmp_path / "mine.csv")["text"].tolist() == texts  # offsets still span them
+
+
 def test_a_new_file_is_byte_identical_for_the_same_labels(tmp_path, sentences):
     _label_all(tmp_path / "one.csv", sentences[:5])
     _label_all(tmp_path / "two.csv", sentences[:5])
@@ -179,6 +188,7 @@ def test_labels_follow_the_lexicon_given(tmp_path, sentences, fixtures_dir):
     ({"start": "x"}, "start must be a whole number, got 'x'"),
     ({"doc_id": None}, "the sentence has no 'doc_id'"),
     ({"text": ""}, "the sentence has no 'text'"),
+    ({"text": "We act.\rNow we go", "end": 17}, "the sentence's text holds a carriage return"),
 ])
 def test_a_sentence_that_cannot_be_located_is_refused(tmp_path, sentences, change, message):
     with pytest.raises(InputError, match=message):
