@@ -548,7 +548,7 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     corpus_path = Path(corpus_path)
     settings = Settings.default(themes_file=themes_file, stance_method=stance_method,
-                                include_procedural=include_procedural)
+                                include_procedural=include_procedural, check_codebook=not use_cache)
     if not corpus_path.exists():
         plan_corpus(corpus_path, exclude=exclude)  # raises the reader's error
     if not use_cache:
@@ -567,6 +567,7 @@ def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk
     if stored is not None and parsed is not None:
         return _result_from_cache(stored, parsed[0]["documents"], source=str(corpus_path),
                                   sentence_text=sentence_text), []
+    settings = settings.checked()  # speeches will be labelled: a broken cue file fails before they are read
     # The workers start while the labeller trains and the corpus is read.
     workers = start_workers(jobs, corpus_path, chunk_size, scheduler)
     stores = []
