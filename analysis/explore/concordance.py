@@ -111,43 +111,48 @@ def _compile(pattern: str) -> tuple[re.Pattern, list[str]]:
 
 
 def _speech_hits(data: ExploreData, row: int, regex: re.Pattern, literals: list[str],
-                 query: Query) -> Iterator[tuple]:
+                 query: Query) -> list[tuple[int, int, int]]:
     """The hits in one speech: ``(sentence row, match start, match end)`` in text order, filters applied."""
     if literals and not all(literal in data.lowered(row) for literal in literals):
-        return
-    text = data.texts[row]
+        return []
+    spans = [match.span() for match in regex.finditer(data.texts[row])]
+    if not spans:
+        return []
     rows = data.sentence_rows(row)
-    starts = data.sentence_start[rows]
-    for match in regex.finditer(text):
-        index = int(np.searchsorted(starts, match.start(), side="right")) - 1
-        if index < 0:
-            continue
-        sentence = rows.start + index
-        if match.end() > data.sentence_end[sentence]:  # a phrase across two sentences is not shown
-            continue
-        if query.stance and data.sentences.at[sentence, "stance"] != query.stance:
-            continue
-        if query.theme and query.theme not in data.sentences.at[sentence, "themes"].split(";"):
-            continue
-        yield sentence, match.start(), match.end()
+    starts = np.fromiter((a for a, _ in spans), dtype=np.int64, count=len(spans))
+    ends = np.fromiter((b for _, b in spans), dtype=np.int64, count=len(spans))
+    sentence = rows.start + np.searchsorted(data.sentence_start[rows], starts, side="right") - 1
+    keep = sentence >= rows.start
+    sentence = np.where(keep, sentence, rows.start)
+    keep &= ends <= data.sentence_end[sentence]  # a phrase across two sentences is not shown
+    if query.stance:
+        keep &= data.labels["stance"][sentence] == query.stance
+    if query.theme:
+        keep &= np.fromiter((query.theme in themes.split(";") for themes in data.labels["themes"][sentence]),
+                            dtype=bool, count=len(sentence))
+    return list(zip(sentence[keep].tolist(), starts[keep].tolist(), ends[keep].tolist()))
 
 
 def _table(data: ExploreData, found: list[tuple], window: int) -> pd.DataFrame:
-    records = []
-    sentences = data.sentences
-    for sentence, start, end in found:
-        doc = data.sentence_doc[sentence]
-        text = data.texts[doc]
-        a, b = int(data.sentence_start[sentence]), int(data.sentence_end[sentence])
-        left = " ".join(text[a:start].split()[-window:]) if window else ""
-        right = " ".join(text[end:b].split()[:window]) if window else ""
-        records.append({"doc_id": sentences.at[sentence, "doc_id"],
-                        "sentence_id": int(sentences.at[sentence, "sentence_id"]),
-                        "match_start": start - a, "match_end": end - a, "left": left, "match": text[start:end],
-                        "right": right, "themes": sentences.at[sentence, "themes"],
-                        "stance": sentences.at[sentence, "stance"], "score": sentences.at[sentence, "score"],
-                        "cue": sentences.at[sentence, "cue"], "row": sentence})
-    return pd.DataFrame.from_records(records, columns=[*HIT_COLUMNS, "row"])
+    if not found:
+        return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in zip(
+            [*HIT_COLUMNS, "row"], [object, "int64", "int64", "int64", object, object, object, object, object,
+                                    "float64", object, "int64"])})
+    sentence = np.array([hit[0] for hit in found], dtype=np.int64)
+    start = np.array([hit[1] for hit in found], dtype=np.int64)
+    end = np.array([hit[2] for hit in found], dtype=np.int64)
+    first, last = data.sentence_start[sentence], data.sentence_end[sentence]
+    texts = [data.texts[doc] for doc in data.sentence_doc[sentence]]
+    left = [" ".join(text[a:s].split()[-window:]) if window else "" for text, a, s in zip(texts, first, start)]
+    right = [" ".join(text[e:b].split()[:window]) if window else "" for text, e, b in zip(texts, end, last)]
+    labels = data.labels
+    return pd.DataFrame({
+        "doc_id": labels["doc_id"][sentence], "sentence_id": labels["sentence_id"][sentence],
+        "match_start": start - first, "match_end": end - first, "left": pd.Series(left, dtype=object),
+        "match": pd.Series([text[s:e] for text, s, e in zip(texts, start, end)], dtype=object),
+        "right": pd.Series(right, dtype=object), "themes": labels["themes"][sentence],
+        "stance": labels["stance"][sentence], "score": labels["score"][sentence], "cue": labels["cue"][sentence],
+        "row": sentence})
 
 
 def _check(data: ExploreData, query: Query) -> None:
@@ -159,16 +164,22 @@ def _check(data: ExploreData, query: Query) -> None:
         raise InputError(f"unknown stance {query.stance!r}; the run's labels are {', '.join(data.stance_labels)}")
 
 
-def all_hits(data: ExploreData, query: Query, *, window: int = 12) -> pd.DataFrame:
-    """Every hit of ``query``, in the order of its sort (the CSV export and the total)."""
+def _every_hit(data: ExploreData, query: Query) -> list[tuple[int, int, int]]:
+    """Every hit of ``query`` in the order of its sort."""
     _check(data, query)
     regex, literals = _compile(query.pattern)
     found = [hit for row in _selected_speeches(data, query) for hit in _speech_hits(data, row, regex, literals, query)]
-    table = _table(data, found, window)
-    if query.sort.startswith("score"):
-        high_first = query.sort == "score (high first)"
-        table = table.sort_values("score", ascending=not high_first, kind="stable", na_position="last")
-    return table.reset_index(drop=True)
+    if query.sort.startswith("score") and found:
+        scores = data.labels["score"][np.array([hit[0] for hit in found])]
+        scores = np.where(np.isnan(scores), -np.inf if query.sort == "score (high first)" else np.inf, scores)
+        order = np.argsort(-scores if query.sort == "score (high first)" else scores, kind="stable")
+        found = [found[i] for i in order]
+    return found
+
+
+def all_hits(data: ExploreData, query: Query, *, window: int = 12) -> pd.DataFrame:
+    """Every hit of ``query``, in the order of its sort (the CSV export)."""
+    return _table(data, _every_hit(data, query), window)
 
 
 def search(data: ExploreData, query: Query, *, page: int = 0, page_size: int = 20, window: int = 12,
@@ -181,9 +192,9 @@ def search(data: ExploreData, query: Query, *, page: int = 0, page_size: int = 2
     if page < 0 or page_size < 1:
         raise InputError(f"page must be >= 0 and page_size >= 1, got {page} and {page_size}")
     if count or query.sort.startswith("score"):
-        table = all_hits(data, query, window=window)
-        return Page(table.iloc[page * page_size:(page + 1) * page_size].reset_index(drop=True), page, page_size,
-                    len(table))
+        found = _every_hit(data, query)
+        return Page(_table(data, found[page * page_size:(page + 1) * page_size], window), page, page_size,
+                    len(found))
     _check(data, query)
     regex, literals = _compile(query.pattern)
     wanted = (page + 1) * page_size
@@ -194,5 +205,5 @@ def search(data: ExploreData, query: Query, *, page: int = 0, page_size: int = 2
         if len(found) > wanted:  # one more than needed: then there is a next page
             exhausted = False
             break
-    table = _table(data, found[page * page_size:wanted], window)
-    return Page(table, page, page_size, len(found) if exhausted else None)
+    return Page(_table(data, found[page * page_size:wanted], window), page, page_size,
+                len(found) if exhausted else None)

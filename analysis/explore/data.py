@@ -21,9 +21,14 @@ import pandas as pd
 from .. import cache, paths
 from ..errors import InputError
 from ..io import file_sha256
+from ..plots.rules import KEYNESS_MIN_COUNT
 
-__all__ = ["ExploreData", "open_corpus", "open_run"]
+__all__ = ["MIN_TERM_COUNT", "ExploreData", "open_corpus", "open_run"]
 
+#: Terms seen fewer times in the whole corpus are left out of the keyness counts: the keyness views show only
+#: terms seen at least this often (:data:`analysis.plots.KEYNESS_MIN_COUNT`), and a term's count in a group and
+#: in the rest add up to its count in the corpus.
+MIN_TERM_COUNT = KEYNESS_MIN_COUNT
 #: Sentence columns the explorer keeps (the text is sliced from the speech when shown).
 _SENTENCE_COLUMNS = ["doc_id", "sentence_id", "start", "end", "themes", "stance", "cue", "score"]
 
@@ -71,6 +76,11 @@ class ExploreData:
         self.first_sentence = np.searchsorted(self.sentence_doc, np.arange(len(self.documents) + 1))
         self.sentence_start = self.sentences["start"].to_numpy(np.int64)
         self.sentence_end = self.sentences["end"].to_numpy(np.int64)
+        #: the label columns as arrays, for reading many hits at once
+        self.labels = {column: self.sentences[column].to_numpy(dtype=object)
+                       for column in ("doc_id", "themes", "stance", "cue")}
+        self.labels["sentence_id"] = self.sentences["sentence_id"].to_numpy(np.int64)
+        self.labels["score"] = self.sentences["score"].to_numpy(np.float64)
         self._lowered: list[str | None] = [None] * len(self.texts)
 
     # ------------------------------------------------------------------------------------------ pieces
@@ -104,8 +114,9 @@ class ExploreData:
         return self.texts[self.sentence_doc[index]][self.sentence_start[index]:self.sentence_end[index]]
 
     def term_counts(self, *, cache_dir: str | Path | None = None):
-        """Every speech's term counts, as keyness counts them (:func:`analysis.terms.document_terms`): computed
-        once, then read from the cache (see the module docstring)."""
+        """Every speech's term counts, as keyness counts them (:func:`analysis.terms.document_terms`), the terms
+        seen fewer than :data:`MIN_TERM_COUNT` times in the corpus left out (no comparison of every group
+        against the rest shows them): computed once, then read from the cache (see the module docstring)."""
         if self._counts is None:
             from ..terms import document_terms
 
@@ -114,12 +125,15 @@ class ExploreData:
             configs = {path.name: file_sha256(path) for path in sorted(paths.CONFIG_DIR.glob("*")) if path.is_file()}
             # the rows follow the documents' order, which the fingerprint (sorted) does not see
             order = "\n".join(self.documents["doc_id"].astype(str))
-            key = cache.cache_key("explore-terms", fingerprint, order, configs,
+            key = cache.cache_key("explore-terms", fingerprint, order, configs, str(MIN_TERM_COUNT),
                                   cache.code_fingerprint(["terms", "text", "patterns"]))
             cache_dir = paths.CACHE_DIR if cache_dir is None else cache_dir
             stored = cache.load_object("explore-terms", key, cache_dir=cache_dir)
             if stored is None:
-                stored = document_terms(self.texts)
+                counted = document_terms(self.texts)
+                kept = np.flatnonzero(np.asarray(counted.matrix.sum(axis=0)).ravel() >= MIN_TERM_COUNT)
+                stored = dataclasses.replace(counted, matrix=counted.matrix[:, kept].tocsr(),
+                                             terms=counted.terms[kept])
                 cache.store_object("explore-terms", key, stored, cache_dir=cache_dir)
             self._counts = stored
         return self._counts

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..terms import compare_all_groups
 from ..views.speech import cue_spans, describe_speech
 from .concordance import highlight
-from .data import ExploreData
+from .data import MIN_TERM_COUNT, ExploreData
 
 __all__ = ["cue_spans", "describe", "group_keyness", "group_shares", "keyness_chart", "neighbour", "shares_chart", "speech_html"]
 
@@ -30,6 +30,8 @@ def group_keyness(data: ExploreData, by: str, targets: Sequence[str], *, min_cou
     cached counts): the :class:`~analysis.terms.GroupKeyness`, rows by G² descending within each group."""
     if not targets:
         raise InputError(f"choose at least one value of {by} to compare with the rest")
+    if min_count < MIN_TERM_COUNT:
+        raise InputError(f"min_count must be at least {MIN_TERM_COUNT} here: rarer terms are not counted")
     return compare_all_groups(data.documents, by=by, groups=list(targets), min_count=min_count,
                               counts=data.term_counts())
 
