@@ -2,6 +2,8 @@
 compute what the package computes, and its widgets (driven from Python) search, link, label and export."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -142,6 +144,10 @@ def test_widgets_search_link_label_and_export(tmp_path, data):
     explorer.keyness_targets.value = ("African",)
     explorer.compute_keyness()
     assert explorer.term.options and len(explorer.keyness_chart.children) == 1
+    assert "African: " in explorer.keyness_table.value and " speeches against " in explorer.keyness_table.value
+    explorer.keyness_sort.value = "term"
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td>", explorer.keyness_table.value)
+    assert rows and [term for _, term in rows] == sorted(term for _, term in rows)
     explorer.term.value = explorer.term.options[0]
     explorer.term_to_concordance()
     assert explorer.tabs.selected_index == 0 and explorer.query.value == explorer.term.options[0]

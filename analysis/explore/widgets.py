@@ -136,6 +136,8 @@ class Explorer:
         self._target_values()
         self.keyness_button = w.Button(description="Compare with the rest", button_style="primary")
         self.keyness_button.add_class("unspeech-keyness")
+        self.keyness_sort = w.Dropdown(options=["g2", "log_ratio", "count_target", "term"], description="Sort by")
+        self.keyness_sort.observe(lambda _: self._show_keyness(), "value")
         self.keyness_table = w.HTML()
         self.keyness_table.add_class("unspeech-keyness-table")
         self.keyness_chart = w.VBox()
@@ -145,7 +147,8 @@ class Explorer:
         self.keyness_button.on_click(lambda _: self.compute_keyness())
         self.term_button.on_click(lambda _: self.term_to_concordance())
         keyness = w.VBox([w.HBox([self.keyness_field, self.keyness_targets, self.keyness_button]),
-                          w.HBox([self.term, self.term_button]), self.keyness_table, self.keyness_chart])
+                          w.HBox([self.term, self.term_button, self.keyness_sort]), self.keyness_table,
+                          self.keyness_chart])
         # ---------------------------------------------------------------- speech
         self.speech_id = w.Combobox(options=tuple(data.documents["doc_id"].astype(str)[:5000]),
                                     description="Speech", ensure_option=False,
@@ -291,18 +294,29 @@ class Explorer:
             return None
         table = self.keyness.table
         key = table[table["g2"] >= plots.KEYNESS_G2]
-        top = key[key["log_ratio"] > 0].groupby("group", sort=False).head(25)
-        shown = top[["group", "term", "count_target", "count_reference", "log_ratio", "g2", "p"]]
-        notes = "".join(f"<p><i>{html.escape(w)}</i></p>" for w in self.keyness.warnings)
-        self.keyness_table.value = (notes + f"<p>Terms each group uses more than the rest, significant at p < "
-                                    f"{plots.KEYNESS_P:g} (G² ≥ {plots.KEYNESS_G2}), at least "
-                                    f"{plots.KEYNESS_MIN_COUNT} occurrences; 25 per group by G².</p>"
-                                    + _table_html(shown))
-        self.term.options = list(dict.fromkeys(top["term"]))
+        self._key_terms = key[key["log_ratio"] > 0].groupby("group", sort=False).head(25)
+        self._show_keyness()
+        self.term.options = list(dict.fromkeys(self._key_terms["term"]))
         compared = self.keyness.groups[self.keyness.groups["compared"]]["group"]
         self.keyness_chart.children = [_png(views.keyness_chart(self.data, self.keyness, group))
                                        for group in compared[:3]]
         return self.keyness
+
+    def _show_keyness(self) -> None:
+        if self.keyness is None:
+            return
+        by = self.keyness_sort.value
+        shown = self._key_terms.sort_values(["group", by, "term"], ascending=[True, by == "term", True],
+                                            kind="stable")
+        shown = shown[["group", "term", "count_target", "count_reference", "log_ratio", "g2", "p"]]
+        groups = self.keyness.groups
+        sizes = "; ".join(f"{row.group}: {row.speeches:,} speeches against {row.reference:,}"
+                          for row in groups[groups["compared"]].itertuples())
+        notes = "".join(f"<p><i>{html.escape(w)}</i></p>" for w in self.keyness.warnings)
+        self.keyness_table.value = (notes + f"<p>{html.escape(sizes)}. Terms each group uses more than the rest, "
+                                    f"significant at p < {plots.KEYNESS_P:g} (G² ≥ {plots.KEYNESS_G2}), seen at "
+                                    f"least {plots.KEYNESS_MIN_COUNT} times: the 25 of highest G² per group, "
+                                    f"sorted by {by}.</p>" + _table_html(shown))
 
     def term_to_concordance(self, term: str | None = None) -> None:
         """Search the concordance for ``term`` (default: the one chosen) and show it."""
