@@ -411,6 +411,34 @@ def _theme_gold(args: argparse.Namespace, lexicon):
     return read_gold(files, themes=lexicon.names, require=("themes",))
 
 
+# ------------------------------------------------------------------------------------------------ agree
+
+def _add_agree(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "agree", help="agreement of two annotators' gold files: raw agreement and Cohen's kappa per label",
+        description="Match the sentences of two gold files (on doc_id and sentence_id, else on the text) and print, "
+                    "for stance (one label of several values, on the sentences both labelled for stance) and each "
+                    "theme of the lexicon (yes/no), the number of sentences, the share labelled alike and Cohen's "
+                    "kappa ('-' where undefined: one label only).")
+    parser.add_argument("first", type=Path, metavar="A.csv")
+    parser.add_argument("second", type=Path, metavar="B.csv")
+    parser.add_argument("--codebook", type=Path, default=None, metavar="FILE",
+                        help="stance cue file (default: config/stance.yml)")
+    parser.add_argument("--themes", type=Path, default=None, metavar="FILE",
+                        help="theme lexicon YAML (default: config/themes.yml)")
+    parser.set_defaults(handler=_cmd_agree)
+
+
+def _cmd_agree(args: argparse.Namespace) -> int:
+    from .annotate import agreement, format_agreement
+
+    table = agreement(args.first, args.second, codebook=args.codebook, lexicon=args.themes)
+    print(format_agreement(table))
+    _say(f"compared {args.first} and {args.second}: {table.attrs['n_both']} sentences in both, "
+         f"{table['n'].iat[0]} of them labelled for stance in both")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------------------------------ figures
 
 #: The values the notebooks' ``parameters`` cells hold (tests/test_notebooks.py checks they agree).
@@ -609,7 +637,8 @@ def _add_progress(parser: argparse.ArgumentParser) -> None:
 
 
 #: Each entry adds one sub-command to the parser.
-COMMANDS: list[Callable] = [_add_run, _add_compare, _add_label, _add_evaluate, _add_figures, _add_download]
+COMMANDS: list[Callable] = [_add_run, _add_compare, _add_label, _add_evaluate, _add_agree, _add_figures,
+                            _add_download]
 
 
 def build_parser() -> argparse.ArgumentParser:

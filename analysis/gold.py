@@ -164,7 +164,9 @@ def _check_rows(gold: pd.DataFrame, path: Path, *, labels: set[str] | None, them
         if not record["text"].strip():
             raise fail(f"empty text for id {record['id']!r}")
         if labels is not None and "stance" in record and record["stance"] not in labels:
-            raise fail(f"unknown stance label {record['stance']!r} (valid: {', '.join(sorted(labels))})")
+            raise fail(f"unknown stance label {record['stance']!r} (valid: {', '.join(sorted(labels))})"
+                       + ("; the sentence is not labelled for stance: label it, or leave it out of the stance gold"
+                          if not record["stance"] else ""))
         if "split" in record and record["split"] not in (*SPLITS, ""):
             raise fail(invalid_value("split", record["split"], SPLITS))
         if themes is not None and "themes" in record:

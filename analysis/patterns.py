@@ -16,7 +16,9 @@ word lists of the stance cue file (``config/stance.yml``), through the pieces de
 * :class:`WordMatcher` says which pattern words a token matches, cached per token type (one dictionary lookup
   per token after the first);
 * :class:`PhraseFinder` finds the phrases in a sequence of tokens, trying only where a phrase can start;
-* :func:`word_list_regex` turns a word list into one compact regex (a trie), for the cue file.
+* :func:`word_list_regex` turns a word list into one compact regex (a trie), for the cue file;
+* :func:`pattern_regex` compiles a pattern into one regex over raw text that finds the same spans as tokenising
+  and matching, for searching many texts fast (the explorer's concordance).
 
 Wildcards compile with :func:`fnmatch.translate`, whose regexes match in time linear in the token's length even
 for patterns such as ``*a*a*a*a*b`` (a hand-written ``.*a.*a…`` backtracks exponentially).
@@ -29,7 +31,8 @@ from typing import Iterable, Sequence
 
 from .text import normalize_token
 
-__all__ = ["PhraseFinder", "WordMatcher", "is_wildcard", "parse_pattern", "word_list_regex", "word_regex"]
+__all__ = ["PhraseFinder", "WordMatcher", "is_wildcard", "parse_pattern", "pattern_regex", "word_list_regex",
+           "word_regex"]
 
 #: One word of a pattern: letters or digits, internal hyphens and apostrophes, and the wildcards ``*`` and ``?``.
 _WORD = re.compile(r"[\w'’*?-]+")
@@ -244,3 +247,50 @@ def word_list_regex(words: Iterable[str]) -> str:
     if not trie:
         raise ValueError("empty phrase list")
     return "(?:" + emit(trie) + r")(?!\w)"
+
+
+# The token grammar of analysis.text.TOKEN_PATTERN, piece by piece: a word is runs of letters or digits joined by
+# single apostrophes or hyphens; a phrase's words are consecutive tokens, so only characters that belong to no
+# token (spaces, commas, quotes, brackets, stray hyphens) may stand between them.
+_TOKEN_CHAR = r"[^\W_]"
+_INNER = r"(?:[^\W_]|['’\-](?=[^\W_]))"  # a character inside a token
+_TOKEN_START = r"(?<![^\W_])(?<![^\W_]['’\-])(?=[^\W_])"
+_TOKEN_END = r"(?![^\W_])(?!['’\-][^\W_])"
+_GAP = r"(?:[^\w.!?;:]|_)+"
+
+
+def _word_body(word: str) -> str:
+    if not word.strip(_WILDCARDS):  # a bare wildcard: any one word
+        return rf"{_TOKEN_CHAR}+(?:['’\-]{_TOKEN_CHAR}+)*"
+    pieces = []
+    for char in word:
+        if char == "*":
+            pieces.append(_INNER + "*")
+        elif char == "?":
+            pieces.append(_INNER)
+        elif char == "'":
+            pieces.append("['’]")
+        else:
+            pieces.append(re.escape(char))
+    return "".join(pieces)
+
+
+def pattern_regex(words: Sequence[str]) -> re.Pattern:
+    """One case-insensitive regex over raw text whose matches are the pattern's matches as token spans.
+
+    ``words`` is a parsed pattern (:func:`parse_pattern`). A match starts and ends on token boundaries of
+    :data:`analysis.text.TOKEN_PATTERN`, a word may carry a possessive ``'s`` (which normalisation drops), and
+    the words of a phrase are separated only by characters that belong to no token, so that searching a text
+    with the regex finds what :func:`analysis.terms.keyword_in_context` finds by tokenising it (tests compare
+    the two on real speeches), without tokenising. Matches of one pattern do not overlap, leftmost first.
+
+    >>> [m.group() for m in pattern_regex(parse_pattern("organi?ed crime")).finditer(
+    ...     "Organized  crime, organised-crime and disorganized crime")]
+    ['Organized  crime']
+    >>> [m.group() for m in pattern_regex(parse_pattern("terror*")).finditer("Terrorists' and counter-terrorism")]
+    ['Terrorists']
+    """
+    if not words:
+        raise ValueError("empty pattern")
+    tokens = (_TOKEN_START + _word_body(word) + "(?:['’]s)?" + _TOKEN_END for word in words)
+    return re.compile(_GAP.join(tokens), re.IGNORECASE)

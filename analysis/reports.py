@@ -193,9 +193,10 @@ def notebook_html(notebook, *, name: str, show_code: bool = False) -> str:
 
 
 #: Environment of the kernels: no display, fixed hashing, and one BLAS thread, because a reduction split
-#: over threads can change the last bits of a float (NMF topics, scores) from run to run.
+#: over threads can change the last bits of a float (NMF topics, scores) from run to run; the explorer
+#: (notebook 06) shows its static summary, since no one can click in a report.
 KERNEL_ENVIRONMENT = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1",
-                      "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+                      "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "UNSPEECH_EXPLORE": "static"}
 
 
 @contextlib.contextmanager

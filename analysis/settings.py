@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .io import file_sha256
 from .stance import Codebook, Method, StanceLabeller, gold_files_sha256, load_codebook, train_stance_labeller
 from .text import load_stopwords
 from .themes import Lexicon, load_lexicon
@@ -31,11 +32,20 @@ class Settings:
 
     @classmethod
     def default(cls, *, themes_file: str | Path | None = None, stance_method: Method = "rules",
-                include_procedural: bool = False) -> Settings:
+                include_procedural: bool = False, check_codebook: bool = True) -> Settings:
         """The theme lexicon (``config/themes.yml`` or ``themes_file``), the stance cue file and the frequency
-        stopwords: loading them refuses a broken file before any speech is read."""
+        stopwords: loading them refuses a broken file before any speech is read.
+
+        ``check_codebook=False`` leaves the cue file unread (its SHA-256 still keys the cache): checking its
+        examples compiles about 1,500 regexes, which a run answered from the cache does not need;
+        :meth:`checked` reads it when speeches are to be labelled."""
         return cls(lexicon=load_lexicon(themes_file), stopwords=load_stopwords("frequency"),
-                   stance_method=stance_method, codebook=load_codebook(), include_procedural=include_procedural)
+                   stance_method=stance_method, codebook=load_codebook() if check_codebook else None,
+                   include_procedural=include_procedural)
+
+    def checked(self) -> Settings:
+        """These settings with the stance cue file read and checked (see :meth:`default`)."""
+        return self if self.codebook is not None else dataclasses.replace(self, codebook=load_codebook())
 
     def analysed(self, documents: pd.DataFrame) -> np.ndarray:
         """Which documents the tables hold: all, or all but the procedural turns (see
@@ -54,5 +64,6 @@ class Settings:
     def stance_key(self) -> dict:
         """What the stance labels depend on, for the cache key (without training the labeller)."""
         files = paths.GOLD_STANCE_TRAIN_FILES
-        return {"method": self.stance_method, "cues": self.codebook.sha256 if self.codebook else "",
+        cues = self.codebook.sha256 if self.codebook else file_sha256(paths.STANCE_FILE)
+        return {"method": self.stance_method, "cues": cues,
                 "gold": gold_files_sha256(files) if all(path.is_file() for path in files) else ""}

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score
 
 from analysis import paths
+from analysis.annotate import cohen_kappa
 from analysis.corpus import clean_speech, read_text_file
 from analysis.stance import load_codebook
 from analysis.themes import load_lexicon
@@ -103,12 +103,13 @@ def report_theme_passes(first: pd.DataFrame, second: pd.DataFrame) -> None:
         a = both["themes_first"].str.contains(theme)
         b = both["themes_theme_pass"].str.contains(theme)
         print(f"theme pass vs first pass, {theme}: agreement {(a == b).mean():.3f}, kappa "
-              f"{cohen_kappa_score(a, b):.3f} ({a.sum()} vs {b.sum()} positive)")
+              f"{cohen_kappa(a, b):.3f} ({a.sum()} vs {b.sum()} positive)")
 
 
 def kappa(a: pd.Series, b: pd.Series) -> str:
     """Cohen's kappa to three decimals, or "undefined" when both raters gave one label only."""
-    return f"{cohen_kappa_score(a, b):.3f}" if len(set(a) | set(b)) > 1 else "undefined"
+    value = cohen_kappa(a, b)
+    return "undefined" if np.isnan(value) else f"{value:.3f}"
 
 
 def adjudicate(first: pd.DataFrame, second: pd.DataFrame, third: pd.DataFrame, *,
@@ -156,7 +157,7 @@ def build_dense(folder: Path, name: str) -> pd.DataFrame:
     for theme in THEMES:
         a, b = (both[f"themes_{k}"].str.split(";").map(lambda labels: theme in labels) for k in "ab")
         print(f"{short}, {theme}: annotators agree on {(a == b).mean():.3f} of {len(both)} sentences, kappa "
-              f"{cohen_kappa_score(a, b):.3f} ({a.sum()} vs {b.sum()} positive)")
+              f"{cohen_kappa(a, b):.3f} ({a.sum()} vs {b.sum()} positive)")
     both["themes"] = adjudicate(first, second, third, name=f"{short} adjudication",
                                 second_name="annotator b")["themes"].to_numpy()
     gold = pool.merge(both[["id", "themes"]], on="id", validate="one_to_one")
@@ -189,7 +190,7 @@ def reread_cooperation(folder: Path, golds: dict[str, pd.DataFrame]) -> None:
     c = pd.concat([read(path) for path in sorted(part.glob("coop_c*.csv"))]).set_index("id")["cooperation"]
     c = c.reindex(a.index)
     assert list(a.index) == list(b.index) == list(pool.index), "coop_v2: passes a and b must cover the pool"
-    kappa_ab = cohen_kappa_score(a, b)
+    kappa_ab = cohen_kappa(a, b)
     v2 = decide(a, b, c)
     old = pd.Series({cid: "yes" if "cooperation" in golds[row.gold_file].set_index("id").at[row.gold_id, "themes"]
                      else "no" for cid, row in pool.iterrows()})
@@ -234,13 +235,13 @@ def build_criticism(folder: Path) -> None:
     assert list(a.index) == list(b.index) == list(pool.index), "criticism_v1: passes must cover the pool"
     stance = decide(a["stance"], b["stance"], c["stance"])
     print(f"criticism: stance agreement {(a.stance == b.stance).mean():.3f}, kappa "
-          f"{cohen_kappa_score(a.stance, b.stance):.3f}; {(a.stance != b.stance).sum()} disputed")
+          f"{cohen_kappa(a.stance, b.stance):.3f}; {(a.stance != b.stance).sum()} disputed")
     themes = []
     sets = {k: frame["themes"].fillna("").map(lambda v: {t for t in v.split(";") if t}) for k, frame in
             (("a", a), ("b", b), ("c", c))}
     for theme in THEMES:
         x, y = (sets[k].map(lambda found: theme in found) for k in "ab")
-        print(f"  {theme}: agreement {(x == y).mean():.3f}, kappa {cohen_kappa_score(x, y):.3f} "
+        print(f"  {theme}: agreement {(x == y).mean():.3f}, kappa {cohen_kappa(x, y):.3f} "
               f"({x.sum()} vs {y.sum()} positive)")
     for cid in pool.index:
         if sets["a"][cid] == sets["b"][cid]:
@@ -291,7 +292,7 @@ def main() -> int:
     both = second.merge(primary, on="id", suffixes=("_b", "_a"), validate="one_to_one")
     both = both[["id", "stance_a", "stance_b", "themes_a", "themes_b"]].sort_values("id")
     both.to_csv(folder / "agreement_v1.csv", index=False, lineterminator="\n")
-    kappa = cohen_kappa_score(both["stance_a"], both["stance_b"])
+    kappa = cohen_kappa(both["stance_a"], both["stance_b"])
     print(f"overlap: {len(both)} sentences; stance agreement {(both.stance_a == both.stance_b).mean():.3f}, "
           f"Cohen's kappa {kappa:.3f}")
     for theme in THEMES:

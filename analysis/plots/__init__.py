@@ -40,6 +40,7 @@ from .interval import interval_chart, reliability_chart, timeline_chart
 from .labels import SHORT_NAMES, corpus_name, short_label, source_line
 from .matrix import heatmap, sentence_strip
 from .parts import add_source_line
+from .scatter import keyness_scatter
 from .rules import (CHART_KINDS, KEYNESS_G2, KEYNESS_MIN_COUNT, KEYNESS_P, MIN_CATEGORIES, MIN_PERIODS, MIN_SPEECHES,
                     Z_THRESHOLD, Skipped)
 from .save import SavedFigure, figure_text, render, save_figure
@@ -52,6 +53,6 @@ __all__ = [
     "theme_colors", "stance_colors",
     "KEYNESS_G2", "KEYNESS_MIN_COUNT", "KEYNESS_P", "MIN_CATEGORIES", "MIN_PERIODS", "Z_THRESHOLD",
     "SavedFigure", "Skipped", "add_source_line", "bar_chart", "corpus_name", "diverging_bar_chart", "heatmap",
-    "histogram_chart", "interval_chart", "reliability_chart", "render", "save_figure", "sentence_strip",
+    "histogram_chart", "keyness_scatter", "interval_chart", "reliability_chart", "render", "save_figure", "sentence_strip",
     "short_label", "source_line", "timeline_chart",
 ]

@@ -24,13 +24,27 @@ def grouped_folds(y: np.ndarray, groups: np.ndarray | None, *, n_splits: int, se
 
     counts = pd.Series(y).value_counts()
     if len(y) < 2 * n_splits or counts.min() < n_splits:
+        most = max_folds(y)
         raise InputError(f"too few labelled sentences for {n_splits}-fold cross-validation "
-                         f"(smallest class: {counts.idxmin()!r} with {counts.min()}); use fewer folds")
+                         f"(smallest class: {counts.idxmin()!r} with {counts.min()}); "
+                         + (f"use at most {most} folds" if most >= 2 else
+                            "cross-validation needs at least 2 sentences of each label: label more, or score the "
+                            "labellers on these sentences as a blind set (evaluate --blind FILE)"))
     if groups is not None and len(set(groups)) >= n_splits:
         splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
         return [(train, test) for train, test in splitter.split(np.zeros(len(y)), y, groups)]
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     return [(train, test) for train, test in splitter.split(np.zeros(len(y)), y)]
+
+
+def max_folds(y: Sequence[str]) -> int:
+    """The most stratified folds ``y`` allows: each fold needs a sentence of every label, and two sentences.
+
+    >>> max_folds(["support"] * 5 + ["oppose"] * 3)
+    3
+    """
+    counts = pd.Series(list(y), dtype=object).value_counts()
+    return int(min(counts.min(), len(y) // 2)) if len(counts) else 0
 
 
 def fit_predict(method: str, train_texts: list[str], train_y: np.ndarray, test_texts: list[str], *,
@@ -85,8 +99,15 @@ def cross_validate_stance(
             out[method] = fit_predict(method, train_texts, y[train], test_texts, codebook=codebook, seed=seed,
                                        model_params=model_params)
         if "auto" in methods:
+            # a small gold set (an analyst's few dozen labels) allows fewer inner folds than the default
+            inner_n = min(inner_splits, max_folds(y[train]))
+            if inner_n < 2:
+                raise InputError("too few labelled sentences for auto: it chooses between rules and model by a "
+                                 f"cross-validation inside each training part, and that of fold {fold + 1} has "
+                                 f"{pd.Series(y[train]).value_counts().min()} sentence(s) of a label (2 needed); "
+                                 "label more, or score rules and model only (--methods rules,model)")
             inner = select_method(train_texts, y[train], groups=None if groups is None else groups[train],
-                                  n_splits=inner_splits, seed=seed, codebook=codebook, model_params=model_params)
+                                  n_splits=inner_n, seed=seed, codebook=codebook, model_params=model_params)
             out["auto"] = out[inner["chosen"]]
             selection.append({"fold": fold, **inner})
         for method in methods:

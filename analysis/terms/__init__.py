@@ -31,7 +31,8 @@ from .analyzer import TermAnalyzer
 from .collocations import COLLOCATION_COLUMNS, collocation_phrases, find_collocations
 from .counting import TokenCounts, count_analyzed, count_tokens, count_word_tokens, term_matrix
 from .keyness import G2_CRITICAL_001, KEYNESS_COLUMNS, keyness, keyness_scores
-from .groups import GROUP_KEYNESS_COLUMNS, WITHIN_COLUMNS, compare_all_groups, compare_two_groups, stratified_scores
+from .groups import (GROUP_KEYNESS_COLUMNS, WITHIN_COLUMNS, DocumentTerms, compare_all_groups, compare_two_groups,
+                     document_terms, stratified_scores)
 from .kwic import KWIC_COLUMNS, keyword_in_context
 from .tables import (
     TERMS_COLUMNS, TermTotals, count_terms, count_terms_by, drop_display_terms, is_boilerplate, term_table,
@@ -43,6 +44,8 @@ __all__ = [
     "GROUP_KEYNESS_COLUMNS",
     "WITHIN_COLUMNS",
     "compare_all_groups",
+    "DocumentTerms",
+    "document_terms",
     "compare_two_groups",
     "stratified_scores",
     "G2_CRITICAL_001",

@@ -34,8 +34,8 @@ from .analyzer import TermAnalyzer
 from .counting import count_tokens
 from .keyness import KEYNESS_COLUMNS, keyness_scores
 
-__all__ = ["GROUP_KEYNESS_COLUMNS", "GroupKeyness", "MIN_GROUP_SPEECHES", "WITHIN_COLUMNS", "compare_all_groups",
-           "compare_two_groups", "stratified_scores"]
+__all__ = ["DocumentTerms", "GROUP_KEYNESS_COLUMNS", "GroupKeyness", "MIN_GROUP_SPEECHES", "WITHIN_COLUMNS",
+           "compare_all_groups", "compare_two_groups", "document_terms", "stratified_scores"]
 
 #: Fewest speeches a group needs to be compared; smaller groups are skipped with a warning.
 MIN_GROUP_SPEECHES = 2
@@ -95,19 +95,25 @@ def _require_value(values: pd.Series, by: str, value: str) -> None:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Counted:
-    matrix: sp.csr_matrix  # documents × terms, int64
+class DocumentTerms:
+    """The counts every comparison reads: a speeches × terms matrix (int64, terms sorted), the terms, and the
+    word tokens of each speech. Count once with :func:`document_terms` and pass it as ``counts`` to compare
+    many designs on the same speeches (the explorer does)."""
+
+    matrix: sp.csr_matrix
     terms: np.ndarray
-    tokens: np.ndarray  # word tokens per document
+    tokens: np.ndarray
 
 
-def _count(documents: pd.DataFrame, ngram_range, stopwords, phrases) -> _Counted:
-    texts = as_texts(documents["text"], "keyness")
+def document_terms(texts, *, ngram_range: tuple[int, int] = (1, 2), stopwords: frozenset[str] | None = None,
+                   phrases: Iterable[str] | None = None) -> DocumentTerms:
+    """The :class:`DocumentTerms` of some texts, counted as keyness counts them (:class:`TermAnalyzer`)."""
+    texts = as_texts(texts, "keyness")
     analyzer = TermAnalyzer(ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
     counts = count_tokens(texts, ngram_range=analyzer.ngram_range, stopwords=analyzer.stopwords,
                           phrases=analyzer.phrases)
     matrix, terms = counts.sorted_matrix()
-    return _Counted(matrix, terms, counts.n_tokens)
+    return DocumentTerms(matrix, terms, counts.n_tokens)
 
 
 # ------------------------------------------------------------------------------------------------ pooling
@@ -218,7 +224,7 @@ def _stratum_sums(matrix: sp.csr_matrix, tokens: np.ndarray, strata: np.ndarray,
     return (indicator @ matrix).tocsc(), indicator @ tokens
 
 
-def _pooled(counted: _Counted, strata: np.ndarray, n_strata: int, target: np.ndarray,
+def _pooled(counted: DocumentTerms, strata: np.ndarray, n_strata: int, target: np.ndarray,
             reference: np.ndarray) -> pd.DataFrame:
     counts_t, tokens_t = _stratum_sums(counted.matrix, counted.tokens, strata, n_strata, target)
     counts_r, tokens_r = _stratum_sums(counted.matrix, counted.tokens, strata, n_strata, reference)
@@ -232,7 +238,7 @@ def _pooled(counted: _Counted, strata: np.ndarray, n_strata: int, target: np.nda
     return pd.concat([pd.DataFrame({"term": pd.Series(counted.terms, dtype=object)}), scores], axis=1)
 
 
-def _plain(counted: _Counted, target: np.ndarray, reference: np.ndarray, prior_scale) -> pd.DataFrame:
+def _plain(counted: DocumentTerms, target: np.ndarray, reference: np.ndarray, prior_scale) -> pd.DataFrame:
     weights = sp.csr_matrix(np.vstack([target, reference]).astype(np.int64))
     counts = (weights @ counted.matrix).toarray()
     scores = keyness_scores(counts[0], counts[1], int(counted.tokens[target].sum()),
@@ -260,8 +266,9 @@ def _strata(documents: pd.DataFrame, within: str | None) -> tuple[np.ndarray | N
     return np.where(codes < 0, 0, codes), len(uniques), known, notes
 
 
-def _check_options(documents: pd.DataFrame, min_count: int, min_speeches: int) -> None:
-    require_columns(documents, ["text"], "keyness")
+def _check_options(documents: pd.DataFrame, min_count: int, min_speeches: int, *, text: bool = True) -> None:
+    if text:
+        require_columns(documents, ["text"], "keyness")
     if min_count < 1:
         raise InputError(f"min_count must be at least 1, got {min_count}")
     if min_speeches < 1:
@@ -281,8 +288,10 @@ def compare_all_groups(
     stopwords: frozenset[str] | None = None,
     phrases: Iterable[str] | None = None,
     prior_scale: float | None = None,
+    groups: Iterable[str] | None = None,
+    counts: DocumentTerms | None = None,
 ) -> GroupKeyness:
-    """Every group of ``by`` against all the other speeches, in one table.
+    """Every group of ``by`` (or the named ``groups``) against all the other speeches, in one table.
 
     Parameters
     ----------
@@ -297,6 +306,12 @@ def compare_all_groups(
         Groups with fewer speeches are skipped and named in ``warnings``.
     min_count, ngram_range, stopwords, phrases, prior_scale
         As in :func:`analysis.terms.keyness`.
+    groups : iterable of str, optional
+        Compare only these values of ``by`` (each still against all other speeches); unknown values are an
+        error naming the known ones.
+    counts : DocumentTerms, optional
+        :func:`document_terms` of ``documents`` (rows aligned) counted before; then ``documents`` needs no
+        ``text`` and ``ngram_range``, ``stopwords`` and ``phrases`` are those it was counted with.
 
     Returns
     -------
@@ -309,16 +324,25 @@ def compare_all_groups(
     InputError
         If a field is unknown, or fewer than two groups have a value.
     """
-    _check_options(documents, min_count, min_speeches)
+    _check_options(documents, min_count, min_speeches, text=counts is None)
     values = _field(documents, by, "--by")
     strata, n_strata, in_stratum, warnings = _strata(documents, within)
     present = values[(values != "") & in_stratum]
     if present.nunique() < 2:
         raise InputError(f"field {by!r} has {present.nunique()} value{'s' if present.nunique() != 1 else ''}"
                          f"{' among speeches with a ' + within if within else ''}: every-group keyness needs at least two")
-    counted = _count(documents, ngram_range, stopwords, phrases)
+    order = group_order(present, sort="value")
+    if groups is not None:
+        wanted = [str(group) for group in groups]
+        for group in wanted:
+            _require_value(values, by, group)
+        order = [group for group in order if group in set(wanted)]
+    if counts is not None and counts.matrix.shape[0] != len(documents):
+        raise InputError(f"counts has {counts.matrix.shape[0]} rows for {len(documents)} speeches")
+    counted = counts if counts is not None else document_terms(documents["text"], ngram_range=ngram_range,
+                                                               stopwords=stopwords, phrases=phrases)
     groups, tables, skipped = [], [], []
-    for group in group_order(present, sort="value"):
+    for group in order:
         target = ((values == group).to_numpy()) & in_stratum
         reference = (~(values == group).to_numpy()) & in_stratum
         n_target, n_reference = int(target.sum()), int(reference.sum())
@@ -397,7 +421,7 @@ def compare_two_groups(
         if not shared:
             raise InputError(f"no {within} holds speeches of both {by} = {target!r} and "
                              f"{'the others' if reference is None else repr(reference)}: nothing to compare within")
-    counted = _count(documents, ngram_range, stopwords, phrases)
+    counted = document_terms(documents["text"], ngram_range=ngram_range, stopwords=stopwords, phrases=phrases)
     table = (_pooled(counted, strata, n_strata, is_target, is_reference) if within is not None
              else _plain(counted, is_target, is_reference, prior_scale))
     groups = pd.DataFrame([{"group": target, "speeches": int(is_target.sum()),

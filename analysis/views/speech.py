@@ -13,7 +13,8 @@ import pandas as pd
 from ..validation import require_columns
 from .fields import field_values
 
-__all__ = ["describe_metadata", "describe_speech", "pick_speech", "quote_cues", "sentence_lengths", "theme_counts"]
+__all__ = ["cue_spans", "describe_metadata", "describe_speech", "pick_speech", "quote_cues", "sentence_lengths",
+           "theme_counts"]
 
 
 def pick_speech(documents: pd.DataFrame, *, doc_id: str | None = None, min_sentences: int = 10) -> str:
@@ -71,12 +72,27 @@ def describe_speech(documents: pd.DataFrame, doc_id: str) -> str:
 _CUE = re.compile(r"^(?P<label>[^:;@]+):(?P<name>[^;@]+)@(?P<start>\d+)-(?P<end>\d+)$")
 
 
+def cue_spans(cue: str) -> list[tuple[str, str, int, int]]:
+    """``(label, cue name, start, end)`` of each piece of a ``cue`` cell in the form
+    ``label:cue name@start-end`` (offsets into the sentence); pieces in another form are left out.
+
+    >>> cue_spans("condemn:scourge@16-23;support:call@0-4")
+    [('condemn', 'scourge', 16, 23), ('support', 'call', 0, 4)]
+    """
+    spans = []
+    for part in filter(None, (piece.strip() for piece in str(cue or "").split(";"))):
+        match = _CUE.match(part)
+        if match:
+            spans.append((match["label"], match["name"], int(match["start"]), int(match["end"])))
+    return spans
+
+
 def quote_cues(sentences: pd.DataFrame) -> pd.Series:
     """The words behind each stance label: every cue of the ``cue`` column with the text it matched.
 
-    ``cue`` holds the stance labeller's evidence, ``label:cue name@start-end`` with offsets into the sentence,
-    ``;``-joined when several cues fired; each becomes ``cue name: "matched words"``. Parts in another form
-    are kept as they are; a sentence without a cue gives ``""``.
+    ``cue`` holds the stance labeller's evidence, ``label:cue name@start-end`` with offsets into the sentence
+    (:func:`cue_spans`), ``;``-joined when several cues fired; each becomes ``cue name: "matched words"``.
+    Parts in another form are kept as they are; a sentence without a cue gives ``""``.
 
     >>> quote_cues(pd.DataFrame({"text": ["We condemn this scourge."], "cue": ["condemn:scourge@16-23"]})).tolist()
     ['scourge: "scourge"']
@@ -86,10 +102,11 @@ def quote_cues(sentences: pd.DataFrame) -> pd.Series:
     for text, cue in zip(sentences["text"].fillna("").astype(str), sentences["cue"].fillna("").astype(str)):
         parts = []
         for part in filter(None, (piece.strip() for piece in cue.split(";"))):
-            match = _CUE.match(part)
-            if match and int(match["end"]) <= len(text):
-                words = " ".join(text[int(match["start"]):int(match["end"])].split())
-                parts.append(f'{match["name"]}: "{words}"')
+            spans = cue_spans(part)
+            if spans and spans[0][3] <= len(text):
+                _, name, start, end = spans[0]
+                words = " ".join(text[start:end].split())
+                parts.append(f'{name}: "{words}"')
             else:
                 parts.append(part)
         quotes.append("; ".join(parts))
