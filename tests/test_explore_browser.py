@@ -13,181 +13,41 @@ carry (``unspeech-query``, ``unspeech-search``, ``unspeech-hits``, ...). Screens
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+import browser
 from analysis import paths
 from analysis.gold import read_gold
+from browser import BIN, START_TIMEOUT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REQUIRE_BROWSER = os.environ.get("UNSPEECH_REQUIRE_BROWSER", "") not in ("", "0", "false", "no")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-BIN = Path(sys.executable).parent
 NOTEBOOK = paths.NOTEBOOKS_DIR / "06-explore.ipynb"
 #: The speech in data/raw names terrorism in 15 of its 24 sentences, most of them with a stance cue.
 CORPUS = paths.RAW_DIR
 QUERY = "terrorism"
-#: Kernel start and the notebook's first run on a 2-core machine shared with other jobs.
-START_TIMEOUT = 120
 #: A click's round trip through the kernel (a search, a save).
 ACTION_TIMEOUT = 60
-
-
-def _missing_browser() -> str | None:
-    if not CHROMIUM.is_file() or not CHROMEDRIVER.is_file():
-        return f"{CHROMIUM} or {CHROMEDRIVER} not found (as root: make setup-browser)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[test]')"
-    for script in ("voila", "jupyter"):
-        if not (BIN / script).is_file():
-            return f"{BIN / script} not found (pip install -e '.[test]')"
-    return None
 
 
 @pytest.fixture
 def driver(tmp_path):
     """Headless Chromium through its chromedriver; closed after the test."""
-    missing = _missing_browser()
+    missing = browser.missing()
     if missing:
         if REQUIRE_BROWSER:
             pytest.fail(missing + "; UNSPEECH_REQUIRE_BROWSER is set, so this is an error")
         pytest.skip(missing)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000",
-                     "--no-proxy-server", f"--user-data-dir={tmp_path / 'chromium-profile'}"):
-        options.add_argument(argument)
-    # A driver path in the Service means Selenium never looks for (or downloads) a driver or a browser.
-    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER), log_output=str(tmp_path / "chromedriver.log")),
-                               options=options)
-    browser.set_page_load_timeout(START_TIMEOUT)
-    yield browser
-    browser.quit()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _children() -> dict[int, list[int]]:
-    """Each process's children, from /proc (the tests run on Linux, as Chromium's Debian package does)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            # The command name, in parentheses, may hold spaces: the fields after its closing one are fixed.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    return children
-
-
-def _descendants(pid: int) -> list[int]:
-    children, found, todo = _children(), [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def _get(url: str) -> int:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
-    try:
-        with opener.open(url, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
-@contextlib.contextmanager
-def _server(command: list[str], *, url: str, env: dict, cwd: Path, log: Path):
-    """Run a server in its own process group until it answers ``url`` with 200; stop it and every process it
-    started (the Jupyter kernels run in sessions of their own) when the block ends, and check none is left."""
-    with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server stopped with code {process.returncode} before answering; its log "
-                            f"({log}):\n{log.read_text(errors='replace')[-3000:]}")
-            with contextlib.suppress(OSError):
-                if _get(url) == 200:
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer {url} within {START_TIMEOUT} s; its log ({log}):\n"
-                            f"{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.3)
-        yield process
-    finally:
-        started = [process.pid, *_descendants(process.pid)]
-        # SIGTERM first: a Jupyter server then shuts its kernels down itself.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
-        for pid in started:
-            if _alive(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in started[1:]) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        left = [pid for pid in started[1:] if _alive(pid)]
-        assert not left, f"processes left behind by {command[0]}: {left}"
-
-
-def _environment(tmp_path: Path) -> dict:
-    """The servers' environment: this checkout's package for the kernels, and Jupyter's user folders in tmp_path
-    so the user's settings, kernels and runtime files are neither read nor written."""
-    env = dict(os.environ)
-    env.pop("UNSPEECH_EXPLORE", None)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.PROJECT_ROOT), env.get("PYTHONPATH")]))
-    for variable, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                             ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
-        (tmp_path / "jupyter" / folder).mkdir(parents=True, exist_ok=True)
-        env[variable] = str(tmp_path / "jupyter" / folder)
-    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
-    for variable in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
-        env.pop(variable, None)
-    env["no_proxy"] = "127.0.0.1,localhost"
-    return env
+    chromium = browser.chromium(tmp_path)
+    yield chromium
+    chromium.quit()
 
 
 def _wait(driver, timeout: float, condition, what: str, shot: Path):
@@ -243,13 +103,11 @@ def test_make_explore_serves_a_concordance_that_labels_into_the_gold_file(driver
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    port, gold = _free_port(), tmp_path / "gold.csv"
-    env = _environment(tmp_path)
+    port, gold = browser.free_port(), tmp_path / "gold.csv"
+    env = browser.environment(tmp_path)
     env.update(UNSPEECH_EXPLORE_CORPUS=str(CORPUS), UNSPEECH_EXPLORE_GOLD=str(gold))
-    # make explore's own command line; STAMP= skips the set-up step (the running interpreter has the packages).
-    command = ["make", "--no-print-directory", "explore", f"EXPLORE_PORT={port}", "STAMP=", f"BIN={BIN}"]
-    url = f"http://127.0.0.1:{port}/"
-    with _server(command, url=url + "voila/templates/lab/static/voila.js", env=env, cwd=paths.PROJECT_ROOT, log=tmp_path / "voila.log"):
+    command, url, ready = browser.explore_command(port)
+    with browser.serve(command, url=ready, env=env, cwd=paths.PROJECT_ROOT, log=tmp_path / "voila.log"):
         started = time.monotonic()
         driver.get(url)
         _search(driver, tmp_path, "voila")
@@ -340,7 +198,7 @@ def test_jupyterlab_runs_the_explorer_notebook_and_its_concordance(driver, tmp_p
 
     assert NOTEBOOK.is_file(), f"{NOTEBOOK} not found"
     before = NOTEBOOK.read_bytes(), sorted(p.name for p in paths.NOTEBOOKS_DIR.iterdir())
-    port, token = _free_port(), os.urandom(16).hex()
+    port, token = browser.free_port(), os.urandom(16).hex()
     settings, checkpoints = tmp_path / "lab-settings", tmp_path / "lab-checkpoints"
     _lab_settings(settings)
     checkpoints.mkdir()
@@ -353,9 +211,9 @@ def test_jupyterlab_runs_the_explorer_notebook_and_its_concordance(driver, tmp_p
     if os.geteuid() == 0:
         command.append("--allow-root")
     base = f"http://127.0.0.1:{port}"
-    env = _environment(tmp_path)  # UNSPEECH_EXPLORE unset: the notebook is live because an analyst runs it
+    env = browser.environment(tmp_path)  # UNSPEECH_EXPLORE unset: the notebook is live because an analyst runs it
     env.update(UNSPEECH_EXPLORE_CORPUS=str(CORPUS), UNSPEECH_EXPLORE_GOLD=str(tmp_path / "gold.csv"))
-    with _server(command, url=f"{base}/api/status?token={token}", env=env, cwd=paths.NOTEBOOKS_DIR,
+    with browser.serve(command, url=f"{base}/api/status?token={token}", env=env, cwd=paths.NOTEBOOKS_DIR,
                  log=tmp_path / "lab.log"):
         started = time.monotonic()
         driver.get(f"{base}/lab/tree/{NOTEBOOK.name}?token={token}")
