@@ -56,6 +56,8 @@ def chromium(folder: Path, *, size: tuple[int, int] = (1400, 1000)):
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={size[0]},{size[1]}",
                      "--no-proxy-server", f"--user-data-dir={folder / 'chromium-profile'}"):
         options.add_argument(argument)
+    # Leaving a page with unsaved changes asks first; a test that reloads JupyterLab answers yes.
+    options.set_capability("unhandledPromptBehavior", "accept")
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER), log_output=str(folder / "chromedriver.log")),
                               options=options)
     driver.set_page_load_timeout(START_TIMEOUT)
