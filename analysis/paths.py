@@ -35,6 +35,9 @@ UN_MEMBER_STATES_FILE = REFERENCE_DIR / "un_member_states.csv"
 UNSC_MEMBERSHIP_FILE = REFERENCE_DIR / "unsc_membership.csv"
 UN_ALIAS_PROVENANCE_FILE = REFERENCE_DIR / "un_member_states_alias_provenance.csv"
 UN_ALIASES_EXTRA_FILE = REFERENCE_DIR / "aliases_extra.csv"
+#: Where the explorer writes an analyst's labels by default (gold CSVs, kept: ``make clean`` does not touch it).
+LABELS_DIR = DATA_DIR / "labels"
+LABELS_FILE = LABELS_DIR / "analyst.csv"
 PROCESSED_DIR = DATA_DIR / "processed"
 #: Full public corpora fetched by ``python -m analysis download NAME`` (default: ``EXTERNAL_DIR / NAME``); not committed.
 EXTERNAL_DIR = DATA_DIR / "external"

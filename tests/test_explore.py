@@ -28,6 +28,16 @@ def documents(data):
     return pd.DataFrame({"doc_id": data.documents["doc_id"], "text": data.texts}).head(150)
 
 
+def test_module_doctests():
+    import doctest
+
+    from analysis.explore import concordance, widgets
+
+    for module in (concordance, widgets):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_pattern_regex_finds_what_keyword_in_context_finds(documents, pattern):
     wanted = keyword_in_context(documents, pattern, window=0)

@@ -40,9 +40,8 @@ def notebook(request):
 def test_notebooks_are_numbered_in_reading_order():
     numbers = [int(p.stem[:2]) for p in NOTEBOOKS]
     assert numbers == sorted(set(numbers)) and numbers[0] == 0
-    # 06 is kept for the explorer (06-explore, issue #14)
     assert IDS == ["00-sample-speech", "01-corpus-overview", "02-term-frequencies", "03-tfidf-themes", "04-stance",
-                   "05-compare-groups", "07-positions"]
+                   "05-compare-groups", "06-explore", "07-positions"]
 
 
 def test_opens_with_the_question_it_asks(notebook):

@@ -180,7 +180,7 @@ def test_notebook_failure_message():
     (["figures", "--notebook", "99"], "no notebook '99'"),
     (["figures", "--top-n", "0"], "--top-n must be at least 1"),
     (["figures", "--in-place", "--top-n", "5"], "--in-place saves the notebooks as they run on their defaults"),
-    (["figures", "--set", "colour=red"], "no notebook has a parameter 'colour'; parameters: bootstrap, by, corpus,"),
+    (["figures", "--set", "colour=red"], "no notebook has a parameter 'colour'; parameters: annotator, bootstrap, by, corpus,"),
     (["figures", "--set", "target"], "--set expects NAME=VALUE, got 'target'"),
     (["figures", "--set", "top_n=3"], "set top_n with --top-n"),
 ])

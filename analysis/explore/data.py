@@ -21,6 +21,7 @@ import pandas as pd
 from .. import cache, paths
 from ..errors import InputError
 from ..io import file_sha256
+from ..pipeline import analyse_corpus  # at import: the notebook's import cell pays for scikit-learn, not its open
 from ..plots.rules import KEYNESS_MIN_COUNT
 
 __all__ = ["MIN_TERM_COUNT", "ExploreData", "open_corpus", "open_run"]
@@ -169,8 +170,6 @@ def open_corpus(corpus: str | Path, *, themes: str | Path | None = None, stance_
 
     Parameters are those of :func:`analysis.views.analyse`.
     """
-    from ..pipeline import analyse_corpus
-
     result = analyse_corpus(paths.resolve_input(corpus), themes_file=themes, stance_method=stance_method,
                             include_procedural=include_procedural, progress=progress, sentence_text=False)
     texts = result.texts.reindex(result.documents["doc_id"]).fillna("").tolist()

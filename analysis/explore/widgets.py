@@ -17,6 +17,7 @@ number), not clicks inside a plot. Every action is a method (:meth:`Explorer.sea
 from __future__ import annotations
 
 import html
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -28,12 +29,37 @@ from . import views
 from .concordance import SORTS, Query, all_hits, highlight, search
 from .data import ExploreData
 
-__all__ = ["Explorer"]
+__all__ = ["Explorer", "environment_choices"]
 
 _ANY = "(any)"
 _TABLE_STYLE = "<style>.unspeech-table td,.unspeech-table th{padding:1px 6px;text-align:left;vertical-align:top}" \
                ".unspeech-cue{background:#fde68a}.unspeech-match{background:#bfdbfe;font-weight:bold}" \
                ".unspeech-badge{background:#e5e7eb;border-radius:3px;padding:0 3px;font-size:80%}</style>"
+
+
+#: Environment variables that choose for ``make explore`` and the browser test what the notebook's parameters
+#: choose in JupyterLab: ``live`` or ``static`` views, the corpus, the gold file.
+MODE_VARIABLE, CORPUS_VARIABLE, GOLD_VARIABLE = "UNSPEECH_EXPLORE", "UNSPEECH_EXPLORE_CORPUS", "UNSPEECH_EXPLORE_GOLD"
+
+
+def environment_choices(*, corpus, gold_file, live: bool | None = None) -> tuple[str | Path, Path, bool]:
+    """Notebook 06's ``corpus``, ``gold_file`` and ``live``, overridden by the environment where it says so.
+
+    ``live=None`` means live widgets unless ``$UNSPEECH_EXPLORE`` is ``static`` (what executed reports and nbval
+    set); a relative ``gold_file`` is relative to the project root (Voilà runs the kernel in ``notebooks/``).
+
+    >>> environment_choices(corpus="data/raw", gold_file="labels.csv", live=False)[2]
+    False
+    """
+    from .. import paths
+
+    corpus = os.environ.get(CORPUS_VARIABLE) or corpus
+    gold = Path(os.environ.get(GOLD_VARIABLE) or gold_file)
+    if not gold.is_absolute():
+        gold = paths.PROJECT_ROOT.joinpath(gold)
+    if live is None:
+        live = os.environ.get(MODE_VARIABLE, "live").strip().lower() != "static"
+    return corpus, gold, bool(live)
 
 
 def _png(figure) -> object:
