@@ -117,10 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     with tempfile.TemporaryDirectory(prefix="explore-screenshots-") as scratch:
         folder = Path(scratch)
-        env = browser.environment(folder)
-        env["UNSPEECH_EXPLORE_GOLD"] = str(folder / "gold.csv")
-        if args.corpus:
-            env["UNSPEECH_EXPLORE_CORPUS"] = str(Path(args.corpus).resolve())
+        env = browser.environment(folder, corpus=Path(args.corpus).resolve() if args.corpus else None,
+                                  gold=folder / "gold.csv")
         command, url, ready = browser.explore_command(browser.free_port())
         with browser.serve(command, url=ready, env=env, cwd=paths.PROJECT_ROOT, log=folder / "voila.log"):
             driver = browser.chromium(folder, size=(1400, 1500))

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from analysis import paths
+from analysis.explore.widgets import CORPUS_VARIABLE, GOLD_VARIABLE, MODE_VARIABLE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -161,16 +162,19 @@ def serve(command: list[str], *, url: str, env: dict, cwd: Path, log: Path):
         assert not left, f"processes left behind by {command[0]}: {left}"
 
 
-def environment(tmp_path: Path) -> dict:
-    """The servers' environment: this checkout's package for the kernels, and Jupyter's user folders in tmp_path
-    so the user's settings, kernels and runtime files are neither read nor written."""
+def environment(folder: Path, *, corpus: Path | None = None, gold: Path | None = None) -> dict:
+    """The servers' environment: this checkout's package for the kernels, Jupyter's user folders in ``folder``
+    (the user's settings, kernels and runtime files are neither read nor written), the explorer's corpus and gold
+    file when given, and no explorer mode (``make explore`` sets it; JupyterLab is live as an analyst runs it)."""
     env = dict(os.environ)
-    env.pop("UNSPEECH_EXPLORE", None)
+    env.pop(MODE_VARIABLE, None)
+    env.update({variable: str(value) for variable, value in ((CORPUS_VARIABLE, corpus), (GOLD_VARIABLE, gold))
+                if value is not None})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.PROJECT_ROOT), env.get("PYTHONPATH")]))
-    for variable, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+    for variable, name in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                              ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):
-        (tmp_path / "jupyter" / folder).mkdir(parents=True, exist_ok=True)
-        env[variable] = str(tmp_path / "jupyter" / folder)
+        (folder / "jupyter" / name).mkdir(parents=True, exist_ok=True)
+        env[variable] = str(folder / "jupyter" / name)
     env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONHASHSEED="0")
     for variable in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
         env.pop(variable, None)

@@ -106,8 +106,7 @@ def test_make_explore_serves_a_concordance_that_labels_into_the_gold_file(driver
     from selenium.webdriver.common.keys import Keys
 
     port, gold = browser.free_port(), tmp_path / "gold.csv"
-    env = browser.environment(tmp_path)
-    env.update(UNSPEECH_EXPLORE_CORPUS=str(CORPUS), UNSPEECH_EXPLORE_GOLD=str(gold))
+    env = browser.environment(tmp_path, corpus=CORPUS, gold=gold)
     command, url, ready = browser.explore_command(port)
     with browser.serve(command, url=ready, env=env, cwd=paths.PROJECT_ROOT, log=tmp_path / "voila.log"):
         started = time.monotonic()
@@ -244,8 +243,7 @@ def test_jupyterlab_runs_the_explorer_notebook_and_its_concordance(driver, tmp_p
     if os.geteuid() == 0:
         command.append("--allow-root")
     base = f"http://127.0.0.1:{port}"
-    env = browser.environment(tmp_path)  # UNSPEECH_EXPLORE unset: the notebook is live because an analyst runs it
-    env.update(UNSPEECH_EXPLORE_CORPUS=str(CORPUS), UNSPEECH_EXPLORE_GOLD=str(tmp_path / "gold.csv"))
+    env = browser.environment(tmp_path, corpus=CORPUS, gold=tmp_path / "gold.csv")
     with browser.serve(command, url=f"{base}/api/status?token={token}", env=env, cwd=paths.NOTEBOOKS_DIR,
                  log=tmp_path / "lab.log"):
         started = time.monotonic()
