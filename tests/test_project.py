@@ -59,6 +59,13 @@ def test_makefile_targets_are_self_documenting():
     assert re.search(r"^test: \$\(STAMP\)", makefile, re.MULTILINE)
 
 
+def test_make_explore_serves_live_widgets_on_the_loopback_only():
+    from analysis.explore.widgets import MODE_VARIABLE
+
+    recipe = re.search(r"^explore:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
+    assert f"{MODE_VARIABLE}=live" in recipe and "--Voila.ip=127.0.0.1" in recipe and "--no-browser" in recipe
+
+
 def test_ci_runs_the_readme_test_command_with_corpora_required():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci
