@@ -88,8 +88,8 @@ def keyness(driver) -> None:
     targets = Select(_panel(driver).find_element(By.CSS_SELECTOR, "select[multiple]"))
     targets.select_by_index(0)
     driver.find_element(By.CSS_SELECTOR, ".unspeech-keyness").click()
-    _wait(driver, 300, lambda d: _panel(d).find_elements(By.CSS_SELECTOR, ".unspeech-keyness-table table, img"),
-          "no keyness table or chart")
+    _wait(driver, 300, lambda d: _panel(d).find_elements(By.CSS_SELECTOR, ".unspeech-keyness-table table")
+          and _panel(d).find_elements(By.CSS_SELECTOR, "img"), "no keyness table and chart")
 
 
 def speech(driver) -> None:

@@ -115,6 +115,17 @@ def test_group_keyness_on_cached_counts_equals_counting_again(data):
         explore.group_keyness(data, "un_group", ["Atlantis"])
 
 
+def test_keyness_chart_draws_every_term_once(data):
+    from matplotlib.figure import Figure
+
+    result = explore.group_keyness(data, "un_group", ["African"])
+    figure = explore.keyness_chart(data, result, "African")
+    assert isinstance(figure, Figure) and figure.get_label() == "threshold"
+    drawn = sum(len(collection.get_offsets()) for collection in figure.axes[0].collections)
+    assert drawn == len(result.table)
+    assert "296 speeches" in figure.axes[0].get_title(loc="left").replace("\n", " ")
+
+
 def test_open_run_gives_the_tables_of_the_corpus(tmp_path, data):
     from analysis.pipeline import run
 

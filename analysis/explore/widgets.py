@@ -173,8 +173,8 @@ class Explorer:
         self.keyness_button.on_click(lambda _: self.compute_keyness())
         self.term_button.on_click(lambda _: self.term_to_concordance())
         keyness = w.VBox([w.HBox([self.keyness_field, self.keyness_targets, self.keyness_button]),
-                          w.HBox([self.term, self.term_button, self.keyness_sort]), self.keyness_table,
-                          self.keyness_chart])
+                          w.HBox([self.term, self.term_button, self.keyness_sort]), self.keyness_chart,
+                          self.keyness_table])
         # ---------------------------------------------------------------- speech
         self.speech_id = w.Combobox(options=tuple(data.documents["doc_id"].astype(str)[:5000]),
                                     description="Speech", ensure_option=False,
@@ -224,7 +224,7 @@ class Explorer:
         self.tabs = w.Tab(children=[concordance, keyness, speech, groups])
         for index, title in enumerate(["Concordance", "Keyness", "Speech", "Groups"]):
             self.tabs.set_title(index, title)
-        summary = (f"<b>{html.escape(str(data.source))}</b>: {len(data.documents):,} speeches, "
+        summary = (f"<b>{html.escape(plots.corpus_name(data.source))}</b>: {len(data.documents):,} speeches, "
                    f"{len(data.sentences):,} sentences; themes {', '.join(map(html.escape, data.themes))}; "
                    f"stance labels {', '.join(map(html.escape, data.stance_labels))}")
         self.widget = w.VBox([w.HTML(summary), self.tabs, labelling])
@@ -323,6 +323,7 @@ class Explorer:
         self._key_terms = key[key["log_ratio"] > 0].groupby("group", sort=False).head(25)
         self._show_keyness()
         self.term.options = list(dict.fromkeys(self._key_terms["term"]))
+        self.term.value = self.term.options[0] if self.term.options else None
         compared = self.keyness.groups[self.keyness.groups["compared"]]["group"]
         self.keyness_chart.children = [_png(views.keyness_chart(self.data, self.keyness, group))
                                        for group in compared[:3]]

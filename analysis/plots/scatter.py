@@ -13,32 +13,36 @@ from .style import FIGSIZE, NEUTRAL_COLOR, OKABE_ITO
 __all__ = ["keyness_scatter"]
 
 
-def keyness_scatter(table: pd.DataFrame, *, title: str, source: str | None = None, label_top: int = 12,
+def keyness_scatter(table: pd.DataFrame, *, title: str, source: str | None = None, label_top: int = 8,
                     threshold: float = KEYNESS_G2) -> Figure | Skipped:
-    """Each term's log ratio (x: how much more often the target uses it) against its G² (y, log scale: how sure
-    the difference is), terms above ``threshold`` in colour and the rest grey, the dashed line at the threshold,
-    the ``label_top`` terms of highest G² named.
+    """Each term's log ratio (x: how much more, or less, often the target uses it) against its |G²| (y, log
+    scale: how sure the difference is); terms with |G²| above ``threshold`` in colour (blue: used more by the
+    target, orange: less), the rest grey, the dashed line at the threshold, the ``label_top`` terms of highest
+    |G²| named.
 
-    ``table`` has :data:`analysis.terms.KEYNESS_COLUMNS` (``term``, ``g2``, ``log_ratio``).
+    ``table`` has :data:`analysis.terms.KEYNESS_COLUMNS` (``term``, ``g2`` signed, ``log_ratio``).
     """
     require_columns(table, ["term", "g2", "log_ratio"], "keyness_scatter")
     if table.empty:
         return Skipped(title, "no term occurs often enough to be compared")
     figure, ax = chart_axes(None, FIGSIZE)
-    g2 = np.maximum(pd.to_numeric(table["g2"]).to_numpy(float), 1e-3)
+    g2 = np.maximum(np.abs(pd.to_numeric(table["g2"]).to_numpy(float)), 1e-3)
     ratio = pd.to_numeric(table["log_ratio"]).to_numpy(float)
     key = g2 >= threshold
+    more, less = key & (ratio > 0), key & (ratio <= 0)
     ax.scatter(ratio[~key], g2[~key], s=6, color=NEUTRAL_COLOR, alpha=0.5, linewidths=0,
-               label=f"not significant (G² < {threshold:g}): {(~key).sum():,}")
-    ax.scatter(ratio[key], g2[key], s=8, color=np.where(ratio[key] >= 0, OKABE_ITO["blue"], OKABE_ITO["orange"]),
-               linewidths=0, label=f"significant at p < 0.001: {key.sum():,}")
+               label=f"not significant (|G²| < {threshold:g}): {(~key).sum():,} terms")
+    ax.scatter(ratio[more], g2[more], s=8, color=OKABE_ITO["blue"], linewidths=0,
+               label=f"used more by the target, p < 0.001: {more.sum():,}")
+    ax.scatter(ratio[less], g2[less], s=8, color=OKABE_ITO["orange"], linewidths=0,
+               label=f"used less by the target, p < 0.001: {less.sum():,}")
     ax.axhline(threshold, color="#333333", linestyle="--", linewidth=0.8)
     ax.axvline(0, color="#333333", linewidth=0.6)
     ax.set_yscale("log")
     top = np.argsort(-g2, kind="stable")[:label_top]
-    for index in sorted(top):
-        ax.annotate(str(table["term"].iloc[index]), (ratio[index], g2[index]), xytext=(3, 2),
+    for rank, index in enumerate(top):
+        ax.annotate(str(table["term"].iloc[index]), (ratio[index], g2[index]), xytext=(4, 6 - 5 * (rank % 3)),
                     textcoords="offset points", fontsize=7)
     ax.legend(loc="lower left", fontsize=7, frameon=False)
     return finish_chart(figure, ax, title=title, xlabel="Log ratio (binary log of the ratio of rates; > 0: the "
-                        "target uses it more)", ylabel="G² (log scale)", source=source, kind="threshold")
+                        "target uses it more)", ylabel="|G²| (log scale)", source=source, kind="threshold")
