@@ -126,6 +126,20 @@ def test_keyness_chart_draws_every_term_once(data):
     assert "296 speeches" in figure.axes[0].get_title(loc="left").replace("\n", " ")
 
 
+def test_sentences_in_any_order_are_put_in_speech_order(data):
+    from analysis.explore.data import ExploreData
+
+    shuffled = data.sentences.sample(frac=1.0, random_state=0)
+    again = ExploreData(documents=data.documents, texts=data.texts, sentences=shuffled, themes=data.themes,
+                        stance_labels=data.stance_labels, manifest=data.manifest, source=data.source)
+    pd.testing.assert_frame_equal(again.sentences, data.sentences)
+    assert (again.sentence_doc == data.sentence_doc).all()
+    stranger = data.sentences.head(3).assign(doc_id="not-a-speech")
+    with pytest.raises(InputError, match="not in the documents table"):
+        ExploreData(documents=data.documents, texts=data.texts, sentences=stranger, themes=data.themes,
+                    stance_labels=data.stance_labels, manifest=data.manifest, source=data.source)
+
+
 def test_open_run_gives_the_tables_of_the_corpus(tmp_path, data):
     from analysis.pipeline import run
 

@@ -67,12 +67,15 @@ class ExploreData:
         if self.documents["doc_id"].duplicated().any():
             raise InputError(f"doc_id is not unique in the documents of {self.source}")
         self.row_of = pd.Series(np.arange(len(self.documents)), index=self.documents["doc_id"].astype(str))
-        rows = self.row_of.reindex(self.sentences["doc_id"].astype(str)).to_numpy()
-        if np.isnan(rows.astype(float)).any():
-            raise InputError(f"sentences of speeches that are not in the documents table of {self.source}")
-        order = np.lexsort((self.sentences["start"].to_numpy(), rows))
-        self.sentences = self.sentences.iloc[order].reset_index(drop=True)
-        self.sentence_doc = rows[order].astype(np.int64)
+        rows = self._speech_rows(self.sentences["doc_id"].to_numpy(dtype=object))
+        starts = self.sentences["start"].to_numpy(np.int64)
+        ordered = len(rows) < 2 or bool(np.all((rows[1:] > rows[:-1]) | ((rows[1:] == rows[:-1])
+                                                                         & (starts[1:] >= starts[:-1]))))
+        if not ordered:  # run writes them in this order already; other tables are sorted here
+            order = np.lexsort((starts, rows))
+            self.sentences = self.sentences.iloc[order].reset_index(drop=True)
+            rows = rows[order]
+        self.sentence_doc = rows
         #: first sentence row of each speech (``len(sentences)`` for a speech without sentences)
         self.first_sentence = np.searchsorted(self.sentence_doc, np.arange(len(self.documents) + 1))
         self.sentence_start = self.sentences["start"].to_numpy(np.int64)
@@ -83,6 +86,16 @@ class ExploreData:
         self.labels["sentence_id"] = self.sentences["sentence_id"].to_numpy(np.int64)
         self.labels["score"] = self.sentences["score"].to_numpy(np.float64)
         self._lowered: list[str | None] = [None] * len(self.texts)
+
+    def _speech_rows(self, doc_ids: np.ndarray) -> np.ndarray:
+        """The row in ``documents`` of each sentence's speech, looked up once per run of equal ids."""
+        if not len(doc_ids):
+            return np.zeros(0, dtype=np.int64)
+        heads = np.flatnonzero(np.r_[True, doc_ids[1:] != doc_ids[:-1]])
+        found = self.row_of.reindex(pd.Index(doc_ids[heads]).astype(str)).to_numpy()
+        if np.isnan(found.astype(float)).any():
+            raise InputError(f"sentences of speeches that are not in the documents table of {self.source}")
+        return np.repeat(found.astype(np.int64), np.diff(np.r_[heads, len(doc_ids)]))
 
     # ------------------------------------------------------------------------------------------ pieces
     @property
