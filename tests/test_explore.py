@@ -193,6 +193,11 @@ def test_widgets_search_link_label_and_export(tmp_path, data):
     assert list(exported.columns) == explore.HIT_COLUMNS
     shares = explorer.draw_groups()
     assert set(shares["label"]) == set(data.themes) and len(explorer.groups_chart.children) == 1
+    explorer.filter_field.value = "un_group"
+    explorer.filter_value.value = "African; Asia-Pacific"
+    explorer.query.value = "peace"
+    groups = data.documents.set_index("doc_id").loc[explorer.page.hits["doc_id"], "un_group"]
+    assert set(groups) <= {"African", "Asia-Pacific"} and len(groups)
     explorer.query.value = "a ++ b"
     assert "Cannot search" in explorer.hits.value and "invalid pattern" in explorer.hits.value
 

@@ -120,7 +120,7 @@ class Explorer:
         self.search_button = w.Button(description="Search", button_style="primary")
         self.search_button.add_class("unspeech-search")
         self.filter_field = w.Dropdown(options=[_ANY, *fields], description="Field")
-        self.filter_value = w.Combobox(placeholder="value", description="is", ensure_option=False)
+        self.filter_value = w.Combobox(placeholder="value (several: a; b)", description="is", ensure_option=False)
         self.filter_field.observe(self._filter_values, "value")
         years = pd.to_numeric(data.field("year"), errors="coerce").dropna() if "year" in data.documents else None
         self.years = (w.IntRangeSlider(min=int(years.min()), max=int(years.max()),
@@ -243,7 +243,8 @@ class Explorer:
         """The :class:`~analysis.explore.Query` the concordance's widgets describe."""
         where = {}
         if self.filter_field.value != _ANY and self.filter_value.value.strip():
-            where[self.filter_field.value] = self.filter_value.value.strip()
+            values = [value.strip() for value in self.filter_value.value.split(";") if value.strip()]
+            where[self.filter_field.value] = values
         years = None
         if self.years is not None and self.years.value != (self.years.min, self.years.max):
             years = tuple(self.years.value)
