@@ -282,7 +282,9 @@ def pattern_regex(words: Sequence[str]) -> re.Pattern:
     :data:`analysis.text.TOKEN_PATTERN`, a word may carry a possessive ``'s`` (which normalisation drops), and
     the words of a phrase are separated only by characters that belong to no token, so that searching a text
     with the regex finds what :func:`analysis.terms.keyword_in_context` finds by tokenising it (tests compare
-    the two on real speeches), without tokenising. Matches of one pattern do not overlap, leftmost first.
+    the two on real speeches), without tokenising. Matches of one pattern do not overlap, leftmost first. One
+    difference remains, in letters whose lower case is not one letter (``İ``, ``ſ``): the regex matches case
+    without lower-casing, so it finds ``İstanbul`` for ``istanbul``, which normalisation spells ``i̇stanbul``.
 
     >>> [m.group() for m in pattern_regex(parse_pattern("organi?ed crime")).finditer(
     ...     "Organized  crime, organised-crime and disorganized crime")]

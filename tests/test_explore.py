@@ -48,6 +48,15 @@ def test_pattern_regex_finds_what_keyword_in_context_finds(documents, pattern):
     assert found, f"{pattern!r} should occur in the sample"
 
 
+@pytest.mark.parametrize("pattern, text", [("peace * security", "peace. Security and peace and security"),
+                                           ("peace ? security", "peace; security"),
+                                           ("state's", "The State's and the states' duty")])
+def test_pattern_regex_agrees_with_keyword_in_context_on_edge_cases(pattern, text):
+    wanted = keyword_in_context(pd.DataFrame({"doc_id": ["d"], "text": [text]}), pattern, window=0)
+    found = [m.span() for m in pattern_regex(parse_pattern(pattern, bare_wildcards=True)).finditer(text)]
+    assert found == list(zip(wanted["start"], wanted["end"]))
+
+
 def test_pattern_regex_respects_token_boundaries():
     regex = pattern_regex(parse_pattern("crime"))
     assert [m.group() for m in regex.finditer("crime, crimes, cyber-crime, Crime's and -crime")] == \
@@ -123,7 +132,8 @@ def test_keyness_chart_draws_every_term_once(data):
     assert isinstance(figure, Figure) and figure.get_label() == "threshold"
     drawn = sum(len(collection.get_offsets()) for collection in figure.axes[0].collections)
     assert drawn == len(result.table)
-    assert "296 speeches" in figure.axes[0].get_title(loc="left").replace("\n", " ")
+    speeches = int((data.field("un_group") == "African").sum())
+    assert f"{speeches} speeches" in figure.axes[0].get_title(loc="left").replace("\n", " ")
 
 
 def test_sentences_in_any_order_are_put_in_speech_order(data):
@@ -138,6 +148,50 @@ def test_sentences_in_any_order_are_put_in_speech_order(data):
     with pytest.raises(InputError, match="not in the documents table"):
         ExploreData(documents=data.documents, texts=data.texts, sentences=stranger, themes=data.themes,
                     stance_labels=data.stance_labels, manifest=data.manifest, source=data.source)
+
+
+def test_paging_follows_the_query_searched_not_the_widgets_edited_since(data):
+    explorer = Explorer(data, page_size=5)
+    explorer.query.value = "terror*"
+    first = explorer.page.hits["row"].tolist()
+    explorer.stance.value = "condemn"  # edited, not searched
+    explorer.turn_page(1)
+    wanted = explore.search(data, explore.Query("terror*"), page=1, page_size=5).hits["row"].tolist()
+    assert explorer.page.hits["row"].tolist() == wanted and explorer.page.number == 1
+    explorer.turn_page(-1)
+    assert explorer.page.hits["row"].tolist() == first
+    explorer.query.value = "zyzzyva"
+    assert explorer.current is None and explorer.page_info.value == "no hit"
+
+
+def test_a_speech_without_sentences_and_odd_filters(data):
+    from analysis.explore.data import ExploreData
+
+    documents = pd.concat([data.documents.head(2), data.documents.head(1).assign(doc_id="empty")],
+                          ignore_index=True)
+    texts = [*data.texts[:2], "Terrorism is a threat."]
+    sentences = data.sentences[data.sentences["doc_id"].isin(documents["doc_id"])]
+    small = ExploreData(documents=documents, texts=texts, sentences=sentences, themes=data.themes,
+                        stance_labels=data.stance_labels, manifest=data.manifest, source="small")
+    counted = explore.search(small, explore.Query("terror*"), count=True)
+    assert counted.total == len(explore.all_hits(small, explore.Query("terror*")))
+    assert "empty" not in set(counted.hits["doc_id"])
+    year = data.documents["year"].iloc[0]
+    assert explore.search(data, explore.Query("peace", where={"year": int(year)}), count=True).total == \
+        explore.search(data, explore.Query("peace", where={"year": [str(year)]}), count=True).total > 0
+    assert explore.search(data, explore.Query("peace", where={"year": []}), count=True).total == \
+        explore.search(data, explore.Query("peace"), count=True).total
+
+
+def test_labels_follow_the_run_lexicon(tmp_path):
+    lexicon = paths.PROJECT_ROOT / "tests" / "fixtures" / "lexicons" / "climate_migration_terrorism.yml"
+    own = explore.open_corpus(paths.DEFAULT_CORPUS, themes=lexicon)
+    explorer = Explorer(own, gold_file=tmp_path / "gold.csv")
+    assert [box.description for box in explorer.label_themes] == own.themes
+    explorer.query.value = "terrorism"
+    explorer.label_themes[0].value = True
+    row = explorer.save_label()
+    assert row is not None and row["themes"] == own.themes[0] and row["stance"] == ""
 
 
 def test_open_run_gives_the_tables_of_the_corpus(tmp_path, data):
@@ -164,6 +218,7 @@ def test_widgets_search_link_label_and_export(tmp_path, data):
     explorer.hit_number.value = 3
     row = int(explorer.page.hits["row"].iloc[2])
     assert explorer.current == row
+    assert explorer.label_stance.value == "(no stance)" and not any(box.value for box in explorer.label_themes)
     explorer.label_stance.value = "condemn"
     for box in explorer.label_themes:
         box.value = box.description == data.themes[1]
@@ -188,9 +243,12 @@ def test_widgets_search_link_label_and_export(tmp_path, data):
     assert explorer.tabs.selected_index == 0 and explorer.query.value == explorer.term.options[0]
     assert 'class="unspeech-match"' in explorer.hits.value
     path = explorer.export(tmp_path / "hits.csv")
-    exported = pd.read_csv(path)
-    assert len(exported) == explorer.page.total or len(exported) >= len(explorer.page.hits)
+    exported = pd.read_csv(path, dtype=str, keep_default_na=False)
+    expected = explore.all_hits(data, explorer.shown).drop(columns="row")
     assert list(exported.columns) == explore.HIT_COLUMNS
+    assert exported[["doc_id", "sentence_id", "match"]].values.tolist() == \
+        expected[["doc_id", "sentence_id", "match"]].astype(str).values.tolist()
+    assert explorer.export(gold) is None and "gold file" in explorer.page_info.value  # labels never overwritten
     shares = explorer.draw_groups()
     assert set(shares["label"]) == set(data.themes) and len(explorer.groups_chart.children) == 1
     explorer.filter_field.value = "un_group"

@@ -2,7 +2,9 @@
 
 A query is a pattern of the project's pattern language (:mod:`analysis.patterns`), matched by
 :func:`analysis.patterns.pattern_regex` on the speeches' texts (the spans :func:`analysis.terms.keyword_in_context`
-finds, without tokenising), after a cheap substring test on each speech's lower-cased text. Speeches are
+finds, without tokenising), after a cheap substring test on each speech's lower-cased text. A hit is shown in
+its sentence: its context (``left``, ``right``) is the sentence's words around it, at most ``window`` on each
+side, never the neighbouring sentences (keyword-in-context's context may cross them). Speeches are
 searched in the order of the sort until the page is full, so the first page of a common word comes back after
 reading a few speeches; the total (and sorts by a sentence's own labels) read every speech once.
 
@@ -83,10 +85,11 @@ def _selected_speeches(data: ExploreData, query: Query) -> np.ndarray:
     """Rows of ``documents`` that pass the metadata filters, in the order of the sort."""
     keep = np.ones(len(data.documents), dtype=bool)
     for field, values in (query.where or {}).items():
-        if values is None or values == "" or values == []:
-            continue
-        wanted = {values} if isinstance(values, str) else set(map(str, values))
-        keep &= data.field(field).isin(wanted).to_numpy()
+        wanted = {str(values).strip()} if isinstance(values, (str, int, float)) else \
+            {str(value).strip() for value in (values or ())}
+        wanted.discard("")
+        if wanted:  # no value: no filter
+            keep &= data.field(field).isin(wanted).to_numpy()
     if query.years is not None:
         years = pd.to_numeric(data.field("year"), errors="coerce").to_numpy()
         keep &= (years >= query.years[0]) & (years <= query.years[1])
@@ -119,6 +122,8 @@ def _speech_hits(data: ExploreData, row: int, regex: re.Pattern, literals: list[
     if not spans:
         return []
     rows = data.sentence_rows(row)
+    if rows.start == rows.stop:  # a speech without sentences (all of them procedural, say) shows no hit
+        return []
     starts = np.fromiter((a for a, _ in spans), dtype=np.int64, count=len(spans))
     ends = np.fromiter((b for _, b in spans), dtype=np.int64, count=len(spans))
     sentence = rows.start + np.searchsorted(data.sentence_start[rows], starts, side="right") - 1

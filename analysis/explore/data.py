@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..io import file_sha256
 from ..pipeline import analyse_corpus  # at import: the notebook's import cell pays for scikit-learn, not its open
 from ..plots.rules import KEYNESS_MIN_COUNT
+from ..views.fields import field_values
 
 __all__ = ["MIN_TERM_COUNT", "ExploreData", "open_corpus", "open_run"]
 
@@ -100,7 +101,8 @@ class ExploreData:
     # ------------------------------------------------------------------------------------------ pieces
     @property
     def fields(self) -> list[str]:
-        """The metadata fields a view may filter or group on (text-like columns with few enough values)."""
+        """The metadata fields a view may filter or group on: every column of ``documents.csv`` but the ids, the
+        counts and the computed theme and stance columns."""
         skip = {"doc_id", "text", "raw_chars", "n_sentences", "n_tokens", "dominant_theme"}
         return [c for c in self.documents.columns
                 if c not in skip and not c.startswith(("theme_", "stance_", "n_"))]
@@ -109,8 +111,7 @@ class ExploreData:
         """A metadata column as stripped strings (missing: ``""``); an error naming the valid fields."""
         if name not in self.documents.columns:
             raise InputError(f"unknown field {name!r}; valid fields: {', '.join(self.fields)}")
-        column = self.documents[name]
-        return column.astype(object).where(column.notna(), "").map(lambda v: str(v).strip())
+        return field_values(self.documents, name)
 
     def lowered(self, row: int) -> str:
         """The speech's text lower-cased with ’ read as ' (for the cheap test before a regex), cached."""

@@ -7,11 +7,10 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from .. import plots
 from ..errors import InputError
 from .concordance import Query, search
 from .data import ExploreData
-from .views import describe, group_keyness, group_shares
+from .views import describe, group_keyness, group_shares, key_terms
 
 __all__ = ["StaticSummary", "static_summary"]
 
@@ -55,9 +54,8 @@ def static_summary(data: ExploreData, *, field: str | None = None, query: str | 
         group = str(sorted(counts.index[counts == counts.max()])[0])
         try:
             result = group_keyness(data, field, [group])
-            table = result.table
-            keyness = table[(table["g2"] >= plots.KEYNESS_G2) & (table["log_ratio"] > 0)].head(n_terms)[
-                ["term", "count_target", "count_reference", "log_ratio", "g2", "p"]].reset_index(drop=True)
+            keyness = key_terms(result, n=n_terms)[["term", "count_target", "count_reference", "log_ratio", "g2",
+                                                    "p"]]
             notes.extend(result.warnings)
         except InputError as error:
             notes.append(f"No keyness: {error}")
@@ -84,6 +82,6 @@ def static_summary(data: ExploreData, *, field: str | None = None, query: str | 
             notes.append(f"Speech shown: {describe(data, first)}.")
         hits = hits.drop(columns=["row", "cue", "match_start", "match_end"], errors="ignore")
     else:
-        notes.append("No concordance: no query was given and keyness found no term.")
+        notes.append("No concordance: no query was given, and no term is seen often enough to choose one.")
     return StaticSummary(field=field, group=group, query=query, keyness=keyness, concordance=hits, shares=shares,
                          speech=speech.reset_index(drop=True), notes=notes)

@@ -13,11 +13,13 @@ import pandas as pd
 from .. import aggregate, plots
 from ..errors import InputError
 from ..terms import compare_all_groups
+from ..views.fields import field_values
 from ..views.speech import cue_spans, describe_speech
 from .concordance import highlight
 from .data import MIN_TERM_COUNT, ExploreData
 
-__all__ = ["cue_spans", "describe", "group_keyness", "group_shares", "keyness_chart", "neighbour", "shares_chart", "speech_html"]
+__all__ = ["cue_spans", "describe", "group_keyness", "group_shares", "key_terms", "keyness_chart", "neighbour",
+           "shares_chart", "speech_html"]
 
 
 def describe(data: ExploreData, doc_id: str) -> str:
@@ -36,12 +38,22 @@ def group_keyness(data: ExploreData, by: str, targets: Sequence[str], *, min_cou
                               counts=data.term_counts())
 
 
+def key_terms(keyness, *, n: int = 25) -> pd.DataFrame:
+    """The terms each group of a :func:`group_keyness` result uses more than the rest, significant at
+    :data:`analysis.plots.KEYNESS_P` and seen :data:`analysis.plots.KEYNESS_MIN_COUNT` times
+    (:func:`analysis.views.significant_terms`): the ``n`` of highest G² per group."""
+    from ..views.compare import significant_terms
+
+    table = significant_terms(keyness.table, p=plots.KEYNESS_P, min_count=plots.KEYNESS_MIN_COUNT)
+    return table[table["g2"] > 0].groupby("group", sort=False).head(n).reset_index(drop=True)
+
+
 def keyness_chart(data: ExploreData, keyness, group: str):
     """:func:`analysis.plots.keyness_scatter` of one group of a :func:`group_keyness` result, its n in the title."""
     table = keyness.table[keyness.table["group"] == group]
     row = keyness.groups.set_index("group").loc[group]
-    title = (f"{group} ({int(row['speeches']):,} speeches) against the other {int(row['reference']):,}: "
-             "every term's keyness")
+    title = (f"{group} ({int(row['speeches']):,} speeches) against the other {int(row['reference']):,}: the "
+             f"keyness of every term seen at least {MIN_TERM_COUNT} times")
     return plots.keyness_scatter(table, title=title, source=plots.source_line(corpus=data.source))
 
 
@@ -92,10 +104,9 @@ def speech_html(data: ExploreData, row: int, *, selected: int | None = None) -> 
     and its stance cues marked (``unspeech-cue``); ``selected`` (a sentence number) is outlined."""
     if not 0 <= row < len(data.documents):
         raise InputError(f"no speech at row {row} (the corpus has {len(data.documents):,})")
-    document = data.documents.iloc[row]
     colors = plots.stance_colors(data.stance_labels, default=data.manifest.get("stance_default"))
-    fields = [f"<b>{html.escape(str(name))}</b>: {html.escape(str(value))}" for name, value in document.items()
-              if name in data.fields and str(value).strip() not in ("", "nan", "None")]
+    values = {name: field_values(data.documents.iloc[[row]], name).iloc[0] for name in data.fields}
+    fields = [f"<b>{html.escape(name)}</b>: {html.escape(value)}" for name, value in values.items() if value]
     parts = [f'<div class="unspeech-speech-meta">{" · ".join(fields)}</div>']
     rows = data.sentence_rows(row)
     for index in range(rows.start, rows.stop):

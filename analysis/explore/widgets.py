@@ -32,6 +32,7 @@ from .data import ExploreData
 __all__ = ["Explorer", "environment_choices"]
 
 _ANY = "(any)"
+_NO_STANCE = "(no stance)"  # a label for themes only: the gold file's stance stays empty
 _TABLE_STYLE = "<style>.unspeech-table td,.unspeech-table th{padding:1px 6px;text-align:left;vertical-align:top}" \
                ".unspeech-cue{background:#fde68a}.unspeech-match{background:#bfdbfe;font-weight:bold}" \
                ".unspeech-badge{background:#e5e7eb;border-radius:3px;padding:0 3px;font-size:80%}</style>"
@@ -105,12 +106,15 @@ class Explorer:
         self.data = data
         self.page_size = page_size
         self.page = None
+        self.shown = None  # the Query whose hits are shown (paging and export follow it, not edited widgets)
         self.keyness = None
         self.current = None  # row of data.sentences being looked at / labelled
         self.gold = None
         if gold_file is not None:
             from ..annotate import GoldFile
 
+            # the labels the panel offers are the run's: its lexicon unless another is given
+            lexicon = lexicon if lexicon is not None else data.manifest.get("themes_file") or None
             self.gold = GoldFile(gold_file, annotator=annotator, codebook=codebook, lexicon=lexicon)
         fields = data.fields
         # ---------------------------------------------------------------- concordance
@@ -144,8 +148,8 @@ class Explorer:
         self.export_button = w.Button(description="export all hits")
         self.search_button.on_click(lambda _: self.search())
         self.query.observe(lambda change: self.search() if change["new"] else None, "value")
-        self.previous_page.on_click(lambda _: self.search(page=max(self._page_number() - 1, 0)))
-        self.next_page.on_click(lambda _: self.search(page=self._page_number() + 1))
+        self.previous_page.on_click(lambda _: self.turn_page(-1))
+        self.next_page.on_click(lambda _: self.turn_page(1))
         self.hit_number.observe(lambda change: self.select_hit(change["new"]), "value")
         self.open_button.on_click(lambda _: self.open_speech())
         self.export_button.on_click(lambda _: self.export(self.export_path.value))
@@ -205,8 +209,12 @@ class Explorer:
                          self.groups_table])
         # ---------------------------------------------------------------- labelling
         self.label_sentence = w.HTML()
-        self.label_stance = w.ToggleButtons(options=list(data.stance_labels), value=None, description="Stance")
+        self.label_stance = w.ToggleButtons(options=[_NO_STANCE, *data.stance_labels], value=_NO_STANCE,
+                                            description="Stance")
         self.label_stance.add_class("unspeech-stance")
+        self.blind = w.Checkbox(description="hide the labellers' labels while I label", value=False, indent=False)
+        self.blind.observe(lambda _: self.select_row(self.current, reset=False) if self.current is not None else None,
+                           "value")
         self.label_themes = [w.Checkbox(description=theme, value=False, indent=False) for theme in data.themes]
         for box in self.label_themes:
             box.add_class("unspeech-theme")
@@ -219,7 +227,7 @@ class Explorer:
         self.save_button.on_click(lambda _: self.save_label())
         labelling = w.VBox([w.HTML("<b>Label the selected sentence</b>"
                                    + (f" (into {html.escape(str(self.gold.path))})" if self.gold else "")),
-                            self.label_sentence, self.label_stance, w.HBox(self.label_themes),
+                            self.blind, self.label_sentence, self.label_stance, w.HBox(self.label_themes),
                             w.HBox([self.save_button, self.status])])
         self.tabs = w.Tab(children=[concordance, keyness, speech, groups])
         for index, title in enumerate(["Concordance", "Keyness", "Speech", "Groups"]):
@@ -252,24 +260,33 @@ class Explorer:
                      theme=None if self.theme.value == _ANY else self.theme.value,
                      stance=None if self.stance.value == _ANY else self.stance.value, sort=self.sort.value)
 
-    def _page_number(self) -> int:
-        return self.page.number if self.page is not None else 0
+    def turn_page(self, step: int):
+        """The previous (``-1``) or next (``1``) page of the hits shown (of the query searched, whatever the
+        widgets say since)."""
+        if self.shown is None or self.page is None:
+            return None
+        if step > 0 and self.page.total is not None:
+            return self.page  # the last page
+        return self.search(page=max(self.page.number + step, 0), query=self.shown)
 
-    def search(self, page: int = 0):
-        """Show one page of the concordance (the widgets' query); returns the :class:`~analysis.explore.Page`."""
-        if not self.query.value.strip():
+    def search(self, page: int = 0, query: Query | None = None):
+        """Show one page of the concordance (``query``, default the widgets' own); returns the
+        :class:`~analysis.explore.Page`."""
+        if query is None and not self.query.value.strip():
             self.hits.value = "<i>Type a word, a wild*card or a phrase.</i>"
             return None
+        query = query if query is not None else self.current_query()
         try:
-            self.page = search(self.data, self.current_query(), page=page, page_size=self.page_size)
+            self.page = search(self.data, query, page=page, page_size=self.page_size)
         except InputError as error:
-            self.page = None
+            self.page, self.shown, self.current = None, None, None
             self.hits.value = f"<b>Cannot search:</b> {html.escape(str(error))}"
             self.page_info.value = ""
             return None
+        self.shown = query
         hits = self.page.hits
         first = page * self.page_size
-        total = "more" if self.page.total is None else f"{self.page.total:,}"
+        total = f"{first + len(hits) + 1:,}+" if self.page.total is None else f"{self.page.total:,}"
         self.page_info.value = (f"hits {first + 1:,}–{first + len(hits):,} of {total}" if len(hits)
                                 else f"no hit{' on this page' if page else ''}")
         rows = []
@@ -282,9 +299,15 @@ class Explorer:
                         f"<td>{html.escape(hit.themes)}</td><td>{html.escape(hit.stance)} {score}</td></tr>")
         self.hits.value = (f'{_TABLE_STYLE}<table class="unspeech-table"><tr><th>#</th><th>speech</th>'
                            f'<th>sentence</th><th>themes</th><th>stance</th></tr>{"".join(rows)}</table>')
+        self.current = None
         if len(hits):
             self.hit_number.max = len(hits)
-            self.select_hit(min(self.hit_number.value, len(hits)))
+            if self.hit_number.value != 1:
+                self.hit_number.value = 1  # selects it
+            else:
+                self.select_hit(1)
+        else:
+            self.label_sentence.value = "<i>No sentence selected.</i>"
         return self.page
 
     def select_hit(self, number: int) -> None:
@@ -294,15 +317,26 @@ class Explorer:
         self.select_row(int(self.page.hits["row"].iloc[number - 1]))
 
     def export(self, path: str | Path) -> Path | None:
-        """Write every hit of the current query to a CSV file (atomically); returns its path."""
+        """Write every hit of the query shown to a CSV file (atomically; a relative path is relative to the
+        project root, and the gold file is never overwritten); returns its path."""
+        from .. import paths
+
+        path = Path(path)
+        path = path if path.is_absolute() else paths.PROJECT_ROOT.joinpath(path)
+        if self.shown is None:
+            self.page_info.value = "<i>Search first: the export writes the hits shown.</i>"
+            return None
+        if self.gold is not None and path.resolve() == self.gold.path.resolve():
+            self.page_info.value = "<b>Not exported:</b> that is the gold file your labels are written to"
+            return None
         try:
-            table = all_hits(self.data, self.current_query())
-            write_csv(table.drop(columns="row"), Path(path))
+            table = all_hits(self.data, self.shown)
+            write_csv(table.drop(columns="row"), path)
         except (InputError, OutputError) as error:
             self.page_info.value = f"<b>Not exported:</b> {html.escape(str(error))}"
             return None
         self.page_info.value = f"{len(table):,} hits written to {html.escape(str(path))}"
-        return Path(path)
+        return path
 
     # ------------------------------------------------------------------------------------------ keyness
     def _target_values(self) -> None:
@@ -319,15 +353,14 @@ class Explorer:
         except InputError as error:
             self.keyness_table.value = f"<b>Cannot compare:</b> {html.escape(str(error))}"
             return None
-        table = self.keyness.table
-        key = table[table["g2"] >= plots.KEYNESS_G2]
-        self._key_terms = key[key["log_ratio"] > 0].groupby("group", sort=False).head(25)
+        self._key_terms = views.key_terms(self.keyness, n=25)
         self._show_keyness()
         self.term.options = list(dict.fromkeys(self._key_terms["term"]))
         self.term.value = self.term.options[0] if self.term.options else None
         compared = self.keyness.groups[self.keyness.groups["compared"]]["group"]
+        # one chart (the first group's): a scatter of every term takes about a second to draw
         self.keyness_chart.children = [_png(views.keyness_chart(self.data, self.keyness, group))
-                                       for group in compared[:3]]
+                                       for group in compared[:1]]
         return self.keyness
 
     def _show_keyness(self) -> None:
@@ -371,14 +404,20 @@ class Explorer:
 
     def step_speech(self, step: int) -> None:
         """Show the previous (``-1``) or next (``1``) speech of the same meeting, country…"""
+        if not len(self.data.documents):
+            return
         within = self.speech_within.value
         row = getattr(self, "_speech_row", 0)
         if within:
             row = views.neighbour(self.data, row, within=within, step=step)
+        else:  # no field to step within: the corpus's order
+            row = min(max(row + step, 0), len(self.data.documents) - 1)
         self.show_speech(str(self.data.documents["doc_id"].iloc[row]))
 
     def select_sentence(self, sentence_id: int) -> None:
         """Make sentence ``sentence_id`` of the speech shown the one the labelling panel labels."""
+        if not len(self.data.documents):
+            return
         rows = self.data.sentence_rows(getattr(self, "_speech_row", 0))
         ids = self.data.sentences["sentence_id"].iloc[rows]
         found = ids.index[ids == sentence_id]
@@ -394,20 +433,24 @@ class Explorer:
         self.tabs.selected_index = 2
 
     # ------------------------------------------------------------------------------------------ labelling
-    def select_row(self, index: int) -> None:
-        """Make row ``index`` of ``data.sentences`` the sentence to label; its current labels are preset."""
+    def select_row(self, index: int, *, reset: bool = True) -> None:
+        """Make row ``index`` of ``data.sentences`` the sentence to label (the panel cleared unless ``reset`` is
+        false); the labellers' labels are shown beside it unless the panel is blind."""
         self.current = index
         sentence = self.data.sentences.iloc[index]
         cues = [(a, b) for _, _, a, b in views.cue_spans(sentence["cue"])]
-        self.label_sentence.value = (f"{_TABLE_STYLE}<p><small>{html.escape(views.describe(self.data, sentence['doc_id']))}"
-                                     f", sentence {int(sentence['sentence_id'])} — labelled "
-                                     f"{html.escape(sentence['stance'] or '(none)')}, themes "
-                                     f"{html.escape(sentence['themes'] or '(none)')}</small><br>"
-                                     f"{highlight(self.data.sentence_text(index), cues=cues)}</p>")
-        self.label_stance.value = sentence["stance"] if sentence["stance"] in self.data.stance_labels else None
-        themes = set(filter(None, sentence["themes"].split(";")))
+        where = f"{views.describe(self.data, sentence['doc_id'])}, sentence {int(sentence['sentence_id'])}"
+        labelled = "" if self.blind.value else (f" — the labellers say {sentence['stance'] or '(none)'}, themes "
+                                                f"{sentence['themes'] or '(none)'}")
+        text = self.data.sentence_text(index)
+        shown = html.escape(text) if self.blind.value else highlight(text, cues=cues)  # blind: no cue marked
+        self.label_sentence.value = f"{_TABLE_STYLE}<p><small>{html.escape(where + labelled)}</small><br>{shown}</p>"
+        if not reset:
+            return
+        # the panel starts blank: your reading, not the labellers', is what the gold file is for
+        self.label_stance.value = _NO_STANCE
         for box in self.label_themes:
-            box.value = box.description in themes
+            box.value = False
 
     def save_label(self) -> dict | None:
         """Write the labelling panel's labels of the selected sentence to the gold file."""
@@ -422,7 +465,8 @@ class Explorer:
                   "text": self.data.sentence_text(self.current)}
         themes = [box.description for box in self.label_themes if box.value]
         try:
-            row = self.gold.label(record, stance=self.label_stance.value, themes=themes)
+            stance = None if self.label_stance.value == _NO_STANCE else self.label_stance.value
+            row = self.gold.label(record, stance=stance, themes=themes)
         except (InputError, OutputError) as error:
             self.status.value = f"<b>Not saved:</b> {html.escape(str(error))}"
             return None

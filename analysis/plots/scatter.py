@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from ..validation import require_columns
 from .parts import chart_axes, finish_chart
-from .rules import KEYNESS_G2, Skipped
+from .rules import KEYNESS_G2, KEYNESS_P, Skipped
 from .style import FIGSIZE, NEUTRAL_COLOR, OKABE_ITO
 
 __all__ = ["keyness_scatter"]
@@ -26,16 +26,18 @@ def keyness_scatter(table: pd.DataFrame, *, title: str, source: str | None = Non
     if table.empty:
         return Skipped(title, "no term occurs often enough to be compared")
     figure, ax = chart_axes(None, FIGSIZE)
-    g2 = np.maximum(np.abs(pd.to_numeric(table["g2"]).to_numpy(float)), 1e-3)
+    signed = pd.to_numeric(table["g2"]).to_numpy(float)
+    g2 = np.maximum(np.abs(signed), 1e-3)
     ratio = pd.to_numeric(table["log_ratio"]).to_numpy(float)
     key = g2 >= threshold
-    more, less = key & (ratio > 0), key & (ratio <= 0)
+    more, less = key & (signed > 0), key & (signed < 0)  # G²'s sign is the direction (log ratio may be 0)
+    level = f"p < {KEYNESS_P:g}" if threshold == KEYNESS_G2 else f"|G²| ≥ {threshold:g}"
     ax.scatter(ratio[~key], g2[~key], s=6, color=NEUTRAL_COLOR, alpha=0.5, linewidths=0,
                label=f"not significant (|G²| < {threshold:g}): {(~key).sum():,} terms")
     ax.scatter(ratio[more], g2[more], s=8, color=OKABE_ITO["blue"], linewidths=0,
-               label=f"used more by the target, p < 0.001: {more.sum():,}")
+               label=f"used more by the target, {level}: {more.sum():,}")
     ax.scatter(ratio[less], g2[less], s=8, color=OKABE_ITO["orange"], linewidths=0,
-               label=f"used less by the target, p < 0.001: {less.sum():,}")
+               label=f"used less by the target, {level}: {less.sum():,}")
     ax.axhline(threshold, color="#333333", linestyle="--", linewidth=0.8)
     ax.axvline(0, color="#333333", linewidth=0.6)
     ax.set_yscale("log")

@@ -94,9 +94,9 @@ def keyword_in_context(
         if not spans:
             continue
         tokens = [text[a:b] for a, b in spans]
-        # a wildcard word may match punctuation tokens too; a match is of words
+        # a wildcard word may match punctuation tokens too; a match is of words, every one of them
         ranges = [(first, stop) for first, stop, _ in finder.find([normalize_token(token) for token in tokens])
-                  if _is_word(tokens[first]) and _is_word(tokens[stop - 1])]
+                  if all(_is_word(token) for token in tokens[first:stop])]
         if not ranges:
             continue
         matched_docs[doc_id] = text
