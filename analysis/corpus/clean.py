@@ -135,8 +135,16 @@ class _HyphenEvidence:
         return self._asked <= self._LOOKUPS
 
     def _written(self, item: str) -> bool:
-        """Whether ``item`` occurs in the lower-cased text with no word character just before or after it."""
-        return re.search(r"(?<!\w)" + re.escape(item) + r"(?!\w)", self._lowered) is not None
+        """Whether ``item`` occurs in the lower-cased text with no word character just before or after it
+        (``\\w`` is what ``str.isalnum`` accepts, and ``_``)."""
+        text, size = self._lowered, len(item)
+        found = text.find(item)
+        while found >= 0:
+            before, after = text[found - 1:found], text[found + size:found + size + 1]
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                return True
+            found = text.find(item, found + 1)
+        return False
 
 
 def _dehyphenate(text: str, evidence: _HyphenEvidence | None = None) -> str:
