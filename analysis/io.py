@@ -253,10 +253,9 @@ def _neutralised(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
         column = frame.iloc[:, position]
         if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
             continue
-        values = column.to_numpy(dtype=object, na_value=None)
-        try:
-            text = pa.array(values, type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: cell by cell
+        text = _arrow_text(column)
+        if text is None:  # not all strings: cell by cell
+            values = column.to_numpy(dtype=object, na_value=None)
             fixed = [neutralise_cell(value) for value in values]
             if any(new is not old for new, old in zip(fixed, values)):
                 changed[position] = pd.Series(fixed, index=frame.index, dtype=object)
@@ -278,6 +277,20 @@ def _neutralised(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     for position, values in changed.items():
         frame.isetitem(position, values)
     return frame, strings
+
+
+def _arrow_text(column: pd.Series):
+    """A text column as an Arrow ``large_string`` array (missing values null), ``None`` when not all its values
+    are strings. Arrow-backed strings are taken as they are, not turned into Python strings and back."""
+    import pyarrow as pa
+
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        text = pa.array(column.array, type=pa.large_string())
+        return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    try:
+        return pa.array(column.to_numpy(dtype=object, na_value=None), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 class _NotPlain(Exception):
@@ -325,10 +338,8 @@ def csv_bytes(frame: pd.DataFrame, *, float_format: str = FLOAT_FORMAT, header: 
         elif kind in "OU" or isinstance(column.dtype, pd.StringDtype):
             text = strings.get(position)
             if text is None:
-                values = column.to_numpy(dtype=object, na_value=None)
-                try:
-                    text = pa.array(values, type=pa.large_string(), from_pandas=True)
-                except (pa.ArrowInvalid, pa.ArrowTypeError):
+                text = _arrow_text(column)
+                if text is None:
                     return None  # not all strings
             quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
             quoted = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, empty)
