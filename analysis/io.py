@@ -13,7 +13,7 @@ import re
 import stat
 import tempfile
 from pathlib import Path
-from typing import IO, BinaryIO, Iterator
+from typing import IO, BinaryIO, Iterator, Mapping
 
 import pandas as pd
 
@@ -188,14 +188,17 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, float_format: str = FLOA
     ``metadata.csv``). Tables of plain columns (integers, floats, strings) are formatted column-wise by
     :func:`csv_bytes`, several times faster than pandas' row by row.
     """
+    strings: dict[int, object] = {}
     if neutralise:
-        frame = neutralise_formulas(frame)
+        frame, strings = _neutralised(frame)
     try:
         with atomic_write(path, "wb", encoding=None) as handle:
             # In blocks of rows, so that formatting holds a few copies of a block, not of the table.
             for start in range(0, max(len(frame), 1), _BLOCK_ROWS):
+                # The text columns as Arrow arrays already (neutralising made them): sliced, not converted again.
+                block = {position: array.slice(start, _BLOCK_ROWS) for position, array in strings.items()}
                 data = csv_bytes(frame.iloc[start:start + _BLOCK_ROWS], float_format=float_format,
-                                 header=start == 0)
+                                 header=start == 0, strings=block)
                 if data is None:
                     raise _NotPlain
                 handle.write(data)
@@ -235,37 +238,59 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     changes, ``frame`` itself otherwise, so tables without such cells are written byte for byte as before).
     Strings are tested with Arrow, so a table of millions of sentences costs a few vectorised passes.
     """
+    return _neutralised(frame)[0]
+
+
+def _neutralised(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """:func:`neutralise_formulas`'s frame, and each text column that is all strings (by position) as the Arrow
+    ``large_string`` array :func:`csv_bytes` would make of the returned frame's column."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     changed: dict[int, pd.Series] = {}
+    strings: dict[int, pa.Array] = {}
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
         if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
             continue
-        values = column.to_numpy(dtype=object, na_value=None)
-        try:
-            text = pa.array(values, type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: cell by cell
+        text = _arrow_text(column)
+        if text is None:  # not all strings: cell by cell
+            values = column.to_numpy(dtype=object, na_value=None)
             fixed = [neutralise_cell(value) for value in values]
             if any(new is not old for new, old in zip(fixed, values)):
                 changed[position] = pd.Series(fixed, index=frame.index, dtype=object)
             continue
-        risky = pc.and_(pc.match_substring_regex(text, FORMULA_START),
-                        pc.invert(pc.match_substring_regex(text, PLAIN_NUMBER)))
-        risky = pc.fill_null(risky, False)
+        strings[position] = text
+        starts = pc.match_substring_regex(text, FORMULA_START)
+        if not pc.any(starts).as_py():  # the common case: the number test is not needed
+            continue
+        risky = pc.fill_null(pc.and_(starts, pc.invert(pc.match_substring_regex(text, PLAIN_NUMBER))), False)
         if not pc.any(risky).as_py():
             continue
         quote, empty = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
-        text = pc.if_else(risky, pc.binary_join_element_wise(quote, text, empty), text)
+        text = strings[position] = pc.if_else(risky, pc.binary_join_element_wise(quote, text, empty), text)
         fixed = pd.Series(text.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
         changed[position] = fixed.where(column.notna(), column)  # missing values stay as they were
     if not changed:
-        return frame
+        return frame, strings
     frame = frame.copy()
     for position, values in changed.items():
         frame.isetitem(position, values)
-    return frame
+    return frame, strings
+
+
+def _arrow_text(column: pd.Series):
+    """A text column as an Arrow ``large_string`` array (missing values null), ``None`` when not all its values
+    are strings. Arrow-backed strings are taken as they are, not turned into Python strings and back."""
+    import pyarrow as pa
+
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        text = pa.array(column.array, type=pa.large_string())
+        return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    try:
+        return pa.array(column.to_numpy(dtype=object, na_value=None), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 class _NotPlain(Exception):
@@ -275,7 +300,8 @@ class _NotPlain(Exception):
 _NEEDS_QUOTES = '[,"\n]'  # what makes Python's csv writer (QUOTE_MINIMAL, lineterminator "\n") quote a field
 
 
-def csv_bytes(frame: pd.DataFrame, *, float_format: str = FLOAT_FORMAT, header: bool = True) -> bytes | None:
+def csv_bytes(frame: pd.DataFrame, *, float_format: str = FLOAT_FORMAT, header: bool = True,
+              strings: Mapping[int, object] | None = None) -> bytes | None:
     """``frame.to_csv(index=False, float_format=float_format, lineterminator="\\n")`` encoded as UTF-8, built
     column by column with Arrow; ``None`` for a frame it does not cover (one column, or a column that is not of
     integers, floats or strings), which the caller then writes with pandas.
@@ -283,6 +309,8 @@ def csv_bytes(frame: pd.DataFrame, *, float_format: str = FLOAT_FORMAT, header: 
     Integers are written as ``str`` writes them, floats with ``float_format`` (each distinct value formatted
     once) and missing floats or strings as empty fields; a string holding ``,``, ``"`` or a line break is put
     in quotes with its quotes doubled, exactly as the csv module does. Tests compare the bytes with pandas'.
+    ``strings`` (optional) holds text columns, by position, already converted to Arrow ``large_string`` arrays
+    (as this function would convert them).
     """
     import numpy as np
     import pyarrow as pa
@@ -292,7 +320,8 @@ def csv_bytes(frame: pd.DataFrame, *, float_format: str = FLOAT_FORMAT, header: 
         return None  # a one-column table writes an empty field as "": leave that to pandas
     head = (",".join(_quote(name) for name in frame.columns) + "\n").encode("utf-8") if header else b""
     fields = []
-    for name in frame.columns:
+    strings = strings or {}
+    for position, name in enumerate(frame.columns):
         column = frame[name]
         kind = column.dtype.kind
         if kind in "iu":
@@ -307,11 +336,11 @@ def csv_bytes(frame: pd.DataFrame, *, float_format: str = FLOAT_FORMAT, header: 
             texts[~missing] = np.array(formatted, dtype=object)[inverse.ravel()]
             fields.append(pa.array(texts, type=pa.large_string()))
         elif kind in "OU" or isinstance(column.dtype, pd.StringDtype):
-            values = column.to_numpy(dtype=object, na_value=None)
-            try:
-                text = pa.array(values, type=pa.large_string(), from_pandas=True)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):
-                return None  # not all strings
+            text = strings.get(position)
+            if text is None:
+                text = _arrow_text(column)
+                if text is None:
+                    return None  # not all strings
             quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
             quoted = pc.binary_join_element_wise(quote, pc.replace_substring(text, '"', '""'), quote, empty)
             text = pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text)

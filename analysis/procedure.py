@@ -85,10 +85,15 @@ PROCEDURAL_PATTERNS: dict[str, str] = {
 _PROCEDURAL = re.compile("|".join(f"(?P<p{i}>{pattern})" for i, pattern in enumerate(PROCEDURAL_PATTERNS.values())),
                          re.IGNORECASE)
 _KINDS = tuple(PROCEDURAL_PATTERNS)
-#: Words one of the patterns above needs (a fast first test; most sentences hold none of them).
-_HINT = re.compile(r"floor|invit|rule|objection|seat|receiv|attention|before\s+them|S/\d|consideration|agenda|"
-                   r"meeting|concluded|rose|resume|capacity|speakers|minutes|statements|lights|vote|favour|adopted|"
-                   r"honour|call\s+on|decided|issued|grateful", re.IGNORECASE)
+#: Words one of the patterns above needs (a fast first test; most sentences hold none of them), lower-case.
+_HINT_WORDS = (r"floor|invit|rule|objection|seat|receiv|attention|before\s+them|s/\d|consideration|agenda|"
+               r"meeting|concluded|rose|resume|capacity|speakers|minutes|statements|lights|vote|favour|adopted|"
+               r"honour|call\s+on|decided|issued|grateful")
+_HINT = re.compile(_HINT_WORDS, re.IGNORECASE)
+#: The same test on a lower-cased ASCII text: the same answer there (ASCII letters have one lower case each),
+#: several times faster than a case-insensitive alternation, which the regex engine tries word by word at each
+#: character.
+_HINT_LOWER = re.compile(_HINT_WORDS)
 _COVERING_LETTER = re.compile(_LETTER_FORMULA, re.IGNORECASE)
 #: Share of a metadata-only President turn's sentences that must be procedural for the turn to be procedural.
 MIN_PROCEDURAL_SHARE = 0.5
@@ -124,7 +129,8 @@ def procedural_spans(texts: Iterable[str]) -> list[tuple[str, int, int] | None]:
     found: list[tuple[str, int, int] | None] = []
     for text in texts:
         text = str(text)
-        match = _PROCEDURAL.search(text) if _HINT.search(text) else None
+        hinted = _HINT_LOWER.search(text.lower()) if text.isascii() else _HINT.search(text)
+        match = _PROCEDURAL.search(text) if hinted else None
         if match is None:
             found.append(None)
             continue

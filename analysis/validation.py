@@ -67,6 +67,11 @@ def as_texts(texts: object, what: str = "texts") -> list[str]:
         texts = texts["text"]
     if texts is None or not hasattr(texts, "__iter__"):
         raise TypeError(f"expected a sequence of {what}, got {type(texts).__name__}")
+    # The common cases without a look at each value in Python: a column of strings, a list of str.
+    if isinstance(texts, pd.Series) and isinstance(texts.dtype, pd.StringDtype):
+        return texts.fillna("").tolist()
+    if type(texts) is list and all(type(value) is str for value in texts):
+        return list(texts)
     found = []
     for position, value in enumerate(texts):
         if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:

@@ -118,6 +118,38 @@ def test_line_end_hyphens_equal_finditer_on_cases(text):
     assert fast == [m.span() for m in clean._LINE_END_HYPHEN.finditer(text)]
 
 
+_SPACED = st.text(alphabet="ab Z1-\n’'_.É ", max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SPACED)
+def test_spaced_hyphens_equal_finditer(text):
+    fast = [m.span() for m in clean._spaced_hyphens(text)]
+    assert fast == [m.span() for m in clean._SPACED_HYPHEN.finditer(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "Secretary- General", "cross- border- control", "a- b- c", "- a", "a -b", "1a- b", "_a- b", "a’- b’s",
+    "x" * 81 + "- y", "x" * 82 + "- y", "é- É", "troop- and police-", "a-- b",
+])
+def test_spaced_hyphens_equal_finditer_on_cases(text):
+    fast = [m.span() for m in clean._spaced_hyphens(text)]
+    assert fast == [m.span() for m in clean._SPACED_HYPHEN.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SPACED, st.text(alphabet="abZ1-’_É", max_size=6))
+def test_hyphen_evidence_searches_answer_as_the_sets(text, item):
+    searched = clean._HyphenEvidence(text)
+    built = clean._HyphenEvidence(text)
+    built.words, built.pairs  # the sets, as after many questions
+    item = item.lower()
+    assert searched.has_word(item) == (item in built.words)
+    assert clean._HyphenEvidence(text).has_pair(item) == (item in built.pairs)
+    for word in clean._WORD_RUN.findall(text.lower()):
+        assert clean._HyphenEvidence(text).has_word(word)
+
+
 @settings(max_examples=300, deadline=None)
 @given(_EDGY)
 def test_trailing_symbol_and_hints_agree_with_the_full_patterns(text):

@@ -222,3 +222,26 @@ def test_a_table_written_in_blocks_is_the_same_file(tmp_path, monkeypatch):
     mixed = pd.DataFrame({"a": pd.Series(["a"] * 5 + [1] * 5, dtype=object), "b": np.arange(10)})
     write_csv(mixed, tmp_path / "m.csv")  # the second block is not plain: pandas writes the whole table
     assert (tmp_path / "m.csv").read_bytes() == _pandas_bytes(mixed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(alphabet='=+-@1.e ,"\t\ra', max_size=6)),
+                          st.integers(-5, 5)), max_size=10))
+def test_write_csv_in_blocks_writes_the_neutralised_table_as_pandas(rows):
+    """The text columns neutralising made are reused, block by block, for the same bytes as pandas'."""
+    from pathlib import Path
+
+    from analysis import io
+
+    frame = pd.DataFrame({"cell": pd.Series([row[0] for row in rows], dtype=object),
+                          "n": pd.Series([row[1] for row in rows], dtype="int64"),
+                          "same": pd.Series([row[0] for row in rows], dtype="str")})
+    expected = _pandas_bytes(io.neutralise_formulas(frame))
+    original = io._BLOCK_ROWS
+    try:
+        io._BLOCK_ROWS = 3
+        with tempfile.TemporaryDirectory() as folder:
+            write_csv(frame, Path(folder) / "t.csv")
+            assert (Path(folder) / "t.csv").read_bytes() == expected
+    finally:
+        io._BLOCK_ROWS = original

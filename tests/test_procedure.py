@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import procedure
 from analysis.corpus import read_corpus
@@ -135,3 +137,11 @@ def test_procedural_turns_of_the_real_council_records(corpora, name, turns, pres
     assert int((role | documents["procedural"]).sum()) == presiding
     statements = documents[role & ~documents["procedural"]]
     assert statements["text"].str.len().median() > 1000  # what is kept reads as speeches, not chairing
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aeFLOORfloorS/1 VOTEcalln\n\tCALL-", max_size=40))
+def test_the_lower_case_hint_answers_as_the_case_insensitive_one_on_ascii_text(text):
+    from analysis import procedure
+
+    assert (procedure._HINT_LOWER.search(text.lower()) is None) == (procedure._HINT.search(text) is None)

@@ -15,6 +15,7 @@ shortcut against the plain pattern it replaces.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from typing import Iterable, Iterator
@@ -83,21 +84,67 @@ KEEP_HYPHEN_SUFFIXES = frozenset({
 })
 
 
-@dataclasses.dataclass(frozen=True)
 class _HyphenEvidence:
-    """The words (maximal ``\\w`` runs) and ``word-word`` pairs written in a text, lower-cased.
+    """The words (maximal ``\\w`` runs) and ``word-word`` pairs written in a text, lower-cased:
+    :meth:`has_word` and :meth:`has_pair`.
 
-    Built once per speech, so that deciding each line-end hyphen is a set look-up rather than a search of
-    the whole text (which made a speech with many hyphenated line ends quadratic).
+    A speech asks a few questions (most ask none): each of the first :data:`_LOOKUPS` is one literal search
+    of the lower-cased text; then the sets of all its words and pairs are built, so that a speech with many
+    hyphens to decide costs a set look-up per question rather than a search of the whole text each
+    (quadratic). Building the sets for every speech cost more than all the searches.
     """
 
-    words: frozenset[str]
-    pairs: frozenset[str]
+    _LOOKUPS = 8
+
+    def __init__(self, text: str):
+        self._text = text
+        self._asked = 0
 
     @classmethod
     def of(cls, text: str) -> "_HyphenEvidence":
-        lowered = text.lower()
-        return cls(words=frozenset(_WORD_RUN.findall(lowered)), pairs=frozenset(_HYPHEN_PAIR.findall(lowered)))
+        return cls(text)
+
+    @functools.cached_property
+    def _lowered(self) -> str:
+        return self._text.lower()
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset(_WORD_RUN.findall(self._lowered))
+
+    @functools.cached_property
+    def pairs(self) -> frozenset[str]:
+        return frozenset(_HYPHEN_PAIR.findall(self._lowered))
+
+    def has_word(self, word: str) -> bool:
+        """``word in self.words``: ``word`` is written as a whole ``\\w`` run."""
+        if "words" in self.__dict__ or not self._search_more():
+            return word in self.words
+        return _WORD_RUN.fullmatch(word) is not None and self._written(word)
+
+    def has_pair(self, pair: str) -> bool:
+        """``pair in self.pairs``: ``pair`` (two ``\\w`` runs joined by a hyphen) is written as such."""
+        if "pairs" in self.__dict__ or not self._search_more():
+            return pair in self.pairs
+        left, hyphen, right = pair.partition("-")
+        return (hyphen == "-" and _WORD_RUN.fullmatch(left) is not None and _WORD_RUN.fullmatch(right) is not None
+                and self._written(pair))
+
+    def _search_more(self) -> bool:
+        self._asked += 1
+        return self._asked <= self._LOOKUPS
+
+    def _written(self, item: str) -> bool:
+        """Whether ``item`` occurs in the lower-cased text with no word character just before or after it
+        (``\\w`` is what ``str.isalnum`` accepts, and ``_``)."""
+        text, size = self._lowered, len(item)
+        found = text.find(item)
+        while found >= 0:
+            before, after = text[found - 1:found], text[found + size:found + size + 1]
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                return True
+            found = text.find(item, found + 1)
+        return False
 
 
 def _dehyphenate(text: str, evidence: _HyphenEvidence | None = None) -> str:
@@ -121,9 +168,9 @@ def _dehyphenate(text: str, evidence: _HyphenEvidence | None = None) -> str:
             return f"{left}-{right}"
         r_word = _WORD_RUN.match(r_low)
         if r_word is not None and _WORD_RUN.fullmatch(l_last):
-            if f"{l_last}-{r_word.group()}" in evidence.pairs:
+            if evidence.has_pair(f"{l_last}-{r_word.group()}"):
                 return f"{left}-{right}"
-            if f"{l_last}{r_word.group()}" in evidence.words:
+            if evidence.has_word(f"{l_last}{r_word.group()}"):
                 return f"{left}{right}"
         if l_last in KEEP_HYPHEN_PREFIXES or r_low.rstrip("s") in KEEP_HYPHEN_SUFFIXES or r_low in KEEP_HYPHEN_SUFFIXES:
             return f"{left}-{right}"
@@ -147,11 +194,37 @@ def _repair_spaced_hyphens(text: str, evidence: _HyphenEvidence) -> str:
         if right.lower() in _SUSPENDED_BEFORE:
             return match.group(0)
         joined, pair = f"{left}{right}".lower(), f"{left}-{right}".lower()
-        if joined in evidence.words and pair not in evidence.pairs:
+        if evidence.has_word(joined) and not evidence.has_pair(pair):
             return f"{left}{right}"
         return f"{left}-{right}"
 
-    return _SPACED_HYPHEN.sub(decide, text)
+    return _sub_matches(text, _spaced_hyphens(text), decide)
+
+
+_SPACED_RUN_BEFORE = re.compile(r"[\w'’]*\Z")  # searched up to a hyphen: the left part that ends there
+_MAX_SPACED_LEFT = 81  # longest left part of _SPACED_HYPHEN: one character and 80
+
+
+def _spaced_hyphens(text: str) -> Iterator[re.Match]:
+    """The matches of ``_SPACED_HYPHEN.finditer(text)``, found by trying only before each ``- ``.
+
+    A match's left part is the whole run of word characters and apostrophes before its ``- `` (the
+    look-behind wants a run's start, and neither ``-`` nor a space extends the run), so the one place where a
+    match can start is the start of that run; the scan of every word start of the speech is skipped.
+    """
+    pos = 0
+    while True:
+        hyphen = text.find("- ", pos)
+        if hyphen < 0:
+            return
+        floor = max(pos, hyphen - _MAX_SPACED_LEFT - 1)  # a longer run cannot be a left part
+        start = _SPACED_RUN_BEFORE.search(text, floor, hyphen).start()
+        match = _SPACED_HYPHEN.match(text, start)
+        if match is None:
+            pos = hyphen + 1
+            continue
+        yield match
+        pos = match.end()
 
 
 _RUN_BEFORE = re.compile(r"[\w'’-]*\Z")  # searched up to a hyphen: the run of these characters that ends there

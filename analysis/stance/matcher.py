@@ -200,8 +200,12 @@ class CueMatcher:
 
         candidates, alternative_cue = compiled.candidates, compiled.alternative_cue
         for hit in compiled.scan.finditer(buffer) if compiled.scan is not None else ():
+            numbers = candidates[hit.group(1)]
+            if len(numbers) == 1:  # most words: one alternative to try, no cue to skip
+                try_at(numbers[0], hit.end())
+                continue
             position, seen = hit.end(), set()
-            for number in candidates[hit.group(1)]:
+            for number in numbers:
                 if alternative_cue[number] not in seen and try_at(number, position):
                     seen.add(alternative_cue[number])
         for number in compiled.at_sentence_start:  # few such alternatives: one try per sentence each

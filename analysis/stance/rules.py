@@ -105,7 +105,11 @@ def label_rules(texts: Sequence[str] | pd.Series, *, codebook: Codebook | str | 
     {'stance': ['support', 'oppose'], 'cue': ['support:calls upon@3-12', 'oppose:not support@6-17']}
     """
     codebook = get_codebook(codebook)
-    resolution = resolve_texts(texts, codebook)
+    return _rule_labels(resolve_texts(texts, codebook), codebook)
+
+
+def _rule_labels(resolution: Resolution, codebook: Codebook) -> pd.DataFrame:
+    """:func:`label_rules`'s table from the resolution of the sentences' matches."""
     return pd.DataFrame({
         "stance": np.asarray(codebook.precedence, dtype=object)[resolution.rank],
         "cue": evidence(resolution, codebook),
@@ -162,19 +166,24 @@ class RuleStanceClassifier(ClassifierMixin, BaseEstimator):
             self.calibrator_ = LogisticRegression(C=self.C, max_iter=5000).fit(self._features(texts), y)
         return self
 
-    def _features(self, texts: list[str]) -> sp.csr_matrix:
+    def _features(self, texts: list[str], resolution: Resolution | None = None) -> sp.csr_matrix:
+        """The calibrator's features; ``resolution`` (of ``texts``' matches), when given, saves a cue scan."""
         length = np.log1p(np.fromiter((len(text.split()) for text in texts), dtype=np.float64, count=len(texts)))
-        return sp.hstack([self.features_.transform(texts), sp.csr_matrix(length[:, None])]).tocsr()
+        cues = (self.features_.transform(texts) if resolution is None
+                else self.features_.from_resolution(resolution))
+        return sp.hstack([cues, sp.csr_matrix(length[:, None])]).tocsr()
 
     def explain(self, X) -> pd.DataFrame:
         """``stance``, ``cue`` and ``score`` (the calibrated probability of ``stance``; NaN if fitted without y)."""
         check_is_fitted(self, "codebook_")
         texts = as_texts(X)
-        labelled = label_rules(texts, codebook=self.codebook_)
+        # One cue scan gives both the labels and the calibrator's features.
+        resolution = resolve_texts(texts, self.codebook_)
+        labelled = _rule_labels(resolution, self.codebook_)
         if self.calibrator_ is None:
             labelled["score"] = np.nan
         elif len(texts):
-            proba = self.predict_proba(texts)
+            proba = self._proba(texts, resolution)
             column = {label: i for i, label in enumerate(self.classes_)}
             labelled["score"] = proba[np.arange(len(texts)), [column[label] for label in labelled["stance"]]]
         else:
@@ -190,8 +199,10 @@ class RuleStanceClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "codebook_")
         if self.calibrator_ is None:
             raise ValueError("RuleStanceClassifier was fitted without labels: fit(X, y) to get probabilities")
-        texts = as_texts(X)
-        found = self.calibrator_.predict_proba(self._features(texts))
+        return self._proba(as_texts(X))
+
+    def _proba(self, texts: list[str], resolution: Resolution | None = None) -> np.ndarray:
+        found = self.calibrator_.predict_proba(self._features(texts, resolution))
         proba = np.zeros((len(texts), len(self.classes_)))
         for j, label in enumerate(self.calibrator_.classes_):  # a label the gold set lacks has probability 0
             proba[:, list(self.classes_).index(label)] = found[:, j]
@@ -224,7 +235,11 @@ class CueFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X) -> sp.csr_matrix:
         check_is_fitted(self, "codebook_")
-        resolution = resolve_texts(X, self.codebook_)
+        return self.from_resolution(resolve_texts(X, self.codebook_))
+
+    def from_resolution(self, resolution: Resolution) -> sp.csr_matrix:
+        """:meth:`transform`'s matrix from the resolution of the sentences' matches (already scanned)."""
+        check_is_fitted(self, "codebook_")
         matches = resolution.matches
         n_cues = len(self.codebook_.cues)
         rows = np.concatenate([matches.row[resolution.keep], np.arange(matches.n_rows)])
