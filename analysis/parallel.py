@@ -16,8 +16,8 @@ from typing import Iterator, Sequence
 from .errors import InputError
 from .io import regular_file_status
 
-__all__ = ["DaskWorkers", "SCHEDULER_ENV", "Workers", "chunks", "default_jobs", "map_tasks", "progress_bar",
-           "start_workers"]
+__all__ = ["DaskWorkers", "SCHEDULER_ENV", "TreeReduction", "Workers", "chunks", "default_jobs", "map_tasks",
+           "progress_bar", "start_workers"]
 
 #: The environment variable that names a Dask scheduler when ``run`` is given none.
 SCHEDULER_ENV = "UNSPEECH_SCHEDULER"
@@ -158,19 +158,36 @@ class DaskWorkers:
     def wait(self) -> None:
         """Nothing to wait for: the cluster's workers are up once the client is connected."""
 
-    def map(self, function, tasks: list[tuple], shared: Sequence[int] = ()) -> Iterator:
+    def map(self, function, tasks: list[tuple], shared: Sequence[int] = (), *, remote: bool = False) -> Iterator:
         """``function(*task)`` for each task on the cluster, results in task order; the arguments at positions
-        ``shared`` are the same object in every task and travel to each worker once."""
+        ``shared`` are the same object in every task and travel to each worker once.
+
+        With ``remote``, ``function`` returns a pair ``(here, there)``: only ``here`` comes back, and each
+        result is ``(here, future)``, ``there`` staying on the cluster for more tasks (:meth:`submit`,
+        :meth:`tree`); Dask recomputes it from its task should the worker holding it die.
+        """
         if not tasks:
             return
         scattered = {i: self.client.scatter(tasks[0][i], broadcast=True, hash=False) for i in shared}
         futures = [self.client.submit(function, *[scattered.get(i, value) for i, value in enumerate(task)],
                                       pure=False) for task in tasks]
+        kept = [None] * len(futures)
+        if remote:
+            kept = [self.client.submit(_item, future, 1, pure=False) for future in futures]
+            futures = [self.client.submit(_item, future, 0, pure=False) for future in futures]
         try:
-            for future in futures:
-                yield future.result()
+            for future, there in zip(futures, kept):
+                yield (future.result(), there) if remote else future.result()
         finally:
             self.client.cancel(futures)
+
+    def submit(self, function, *args):
+        """``function(*args)`` as one task on the cluster (arguments may be futures): its future."""
+        return self.client.submit(function, *args, pure=False)
+
+    def tree(self, combine) -> TreeReduction:
+        """A :class:`TreeReduction` with ``combine`` on this cluster."""
+        return TreeReduction(self.client, combine)
 
     def close(self) -> None:
         """Disconnect, and shut a local cluster down with its worker processes."""
@@ -180,6 +197,45 @@ class DaskWorkers:
         if self.cluster is not None:
             self.cluster.close()
             self.cluster = None
+
+
+def _item(pair: tuple, index: int):
+    return pair[index]
+
+
+class TreeReduction:
+    """``combine`` over values on a Dask cluster, pairwise as they arrive: a binary tree of tasks.
+
+    :meth:`add` a future; whenever two partial results of the same depth exist they are combined by a task on
+    the cluster, so the reduction runs beside the map, no task holds more than two partial results, and the
+    client receives only the final value (:meth:`result`). ``combine(a, b)`` must be associative and
+    commutative, and must not modify its arguments (a task may run again).
+    """
+
+    def __init__(self, client, combine):
+        self.client = client
+        self.combine = combine
+        self._levels: list[tuple[int, object]] = []  # (depth, future), depths decreasing
+
+    def add(self, future) -> None:
+        depth = 0
+        while self._levels and self._levels[-1][0] == depth:
+            _, other = self._levels.pop()
+            future = self.client.submit(self.combine, other, future, pure=False)
+            depth += 1
+        self._levels.append((depth, future))
+
+    def __len__(self) -> int:
+        return len(self._levels)
+
+    def result(self):
+        """The reduced value (``None`` when nothing was added)."""
+        if not self._levels:
+            return None
+        future = self._levels.pop()[1]
+        while self._levels:
+            future = self.client.submit(self.combine, self._levels.pop()[1], future, pure=False)
+        return future.result()
 
 
 def start_workers(jobs: int, corpus_path: Path, chunk_size: int, scheduler: str | None = None):
@@ -192,12 +248,14 @@ def start_workers(jobs: int, corpus_path: Path, chunk_size: int, scheduler: str 
 
 
 def map_tasks(function, tasks: list[tuple], *, jobs: int, progress, sizes: list[int],
-              workers: Workers | DaskWorkers | None = None, shared: Sequence[int] = ()) -> Iterator:
+              workers: Workers | DaskWorkers | None = None, shared: Sequence[int] = (),
+              remote: bool = False) -> Iterator:
     """``function(*task)`` for each task, in order; on the Dask cluster of ``workers`` when it is one, else in
     ``jobs`` worker processes when there is more than one task. ``progress`` (a tqdm bar or None) advances by
-    ``sizes[i]`` when task ``i`` is done; ``shared`` as :meth:`DaskWorkers.map`."""
+    ``sizes[i]`` when task ``i`` is done; ``shared`` and ``remote`` as :meth:`DaskWorkers.map` (off a cluster,
+    the pair comes back whole)."""
     if isinstance(workers, DaskWorkers):
-        for size, result in zip(sizes, workers.map(function, tasks, shared)):
+        for size, result in zip(sizes, workers.map(function, tasks, shared, remote=remote)):
             if progress is not None:
                 progress.update(size)
             yield result

@@ -218,17 +218,37 @@ def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Se
                     counts=counts, themes=themes)
 
 
-def _map_batch(batch: SourceBatch, settings: Settings) -> tuple[Parsed, Analysed]:
+def _map_batch(batch: SourceBatch, settings: Settings) -> tuple[tuple[Parsed, Analysed], TokenCounts]:
+    """Both map steps; the term counts apart (on a cluster they stay there for the tree reduction)."""
     parsed = parse_chunk(batch)
     analysed = analyse_chunk(parsed.documents[["doc_id", "text", "procedural"]], parsed.sentences, settings)
     parsed.sentences = pd.DataFrame()  # sent back once, inside ``analysed``
-    return parsed, analysed
+    counts, analysed.counts = analysed.counts, None
+    return (parsed, analysed), counts
 
 
-def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Settings) -> Analysed:
+def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame,
+                   settings: Settings) -> tuple[Analysed, TokenCounts]:
     position = {doc_id: row for row, doc_id in enumerate(documents["doc_id"])}  # doc_ids are unique here
     sentences = sentences.assign(_row=sentences["doc_id"].map(position).to_numpy(dtype=np.int64))
-    return analyse_chunk(documents, sentences, settings)
+    analysed = analyse_chunk(documents, sentences, settings)
+    counts, analysed.counts = analysed.counts, None
+    return analysed, counts
+
+
+def _chunk_totals(counts: TokenCounts, rows: np.ndarray) -> TermTotals:
+    """A chunk's term counts as sums, of the documents ``rows`` selects: a leaf of the tree reduction."""
+    totals = TermTotals()
+    totals.add(counts, None if rows.all() else rows)
+    return totals.compact()
+
+
+def _merge_totals(a: TermTotals, b: TermTotals) -> TermTotals:
+    """A node of the tree reduction: both sums as one (its arguments unchanged: Dask may run a task again)."""
+    merged = TermTotals()
+    merged.merge(a)
+    merged.merge(b)
+    return merged.compact()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -236,10 +256,18 @@ def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame, settings: S
 # --------------------------------------------------------------------------------------------------
 
 class _Reduction:
-    """Chunk results, folded in input order, then finished."""
+    """Chunk results, folded in input order, then finished.
 
-    def __init__(self, settings: Settings, plan_skipped: Iterable[tuple[str, str]] = ()):
+    Term counts are summed here, or, when ``workers`` is a Dask cluster and the counts are futures on it, by
+    a tree reduction on the cluster (:class:`analysis.parallel.TreeReduction`) that sends this process only
+    the corpus totals (:meth:`term_totals`).
+    """
+
+    def __init__(self, settings: Settings, plan_skipped: Iterable[tuple[str, str]] = (),
+                 workers: Workers | DaskWorkers | None = None):
         self.settings = settings
+        self.tree = workers.tree(_merge_totals) if isinstance(workers, DaskWorkers) else None
+        self.workers = workers
         self.skipped: list[tuple[str, str]] = list(plan_skipped)
         self.notes: list[str] = []
         self.documents: list[pd.DataFrame] = []
@@ -249,7 +277,7 @@ class _Reduction:
         self.chunks: list[tuple[Analysed, np.ndarray]] = []
         self.kept: list[np.ndarray] = []  # per chunk, its documents kept (not repeated doc_ids)
 
-    def add_parsed(self, parsed: Parsed, analysed: Analysed) -> None:
+    def add_parsed(self, parsed: Parsed, analysed: Analysed, counts) -> None:
         for where, read, reason, note in parsed.outcomes:
             if not read:
                 self.skipped.append((where, reason))
@@ -262,7 +290,7 @@ class _Reduction:
         rows = np.fromiter((id(record) in kept for record in records), dtype=bool, count=len(records))
         self.documents.append(documents[rows])
         self.kept.append(rows)
-        self.add_analysed(analysed, rows & self.settings.analysed(documents))
+        self.add_analysed(analysed, counts, rows & self.settings.analysed(documents))
 
     def corpus(self, source: str) -> Corpus:
         """The corpus read: the documents kept, sorted by doc_id (as :func:`analysis.corpus.read_corpus`)."""
@@ -273,14 +301,23 @@ class _Reduction:
         return Corpus(documents=documents, skipped=skipped_frame(self.skipped), warnings=self.notes,
                       source=source)
 
-    def add_analysed(self, analysed: Analysed, rows: np.ndarray | None = None) -> None:
-        """Add a chunk; ``rows`` (a mask over its documents) says which documents count (default: all)."""
+    def add_analysed(self, analysed: Analysed, counts, rows: np.ndarray | None = None) -> None:
+        """Add a chunk and its term ``counts`` (:class:`analysis.terms.TokenCounts`, or a future of them on
+        the cluster); ``rows`` (a mask over its documents) says which documents count (default: all)."""
         if rows is None:
             rows = np.ones(len(analysed.documents), dtype=bool)
-        self.totals.add(analysed.counts, None if rows.all() else rows)
-        analysed.counts = None  # summed: no longer needed (it is the largest part of a chunk's result)
+        if self.tree is not None and not isinstance(counts, TokenCounts):
+            self.tree.add(self.workers.submit(_chunk_totals, counts, rows))
+        else:
+            self.totals.add(counts, None if rows.all() else rows)
         self.frequencies.add(analysed.themes, analysed.positions, rows)
         self.chunks.append((analysed, rows))
+
+    def term_totals(self) -> TermTotals:
+        """The corpus term totals: the sums made here, and those of the tree reduction."""
+        if self.tree is not None and len(self.tree):
+            self.totals.merge(self.tree.result())
+        return self.totals
 
     def finish(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-document scores and labelled sentences of the documents kept, with the corpus idf."""
@@ -345,7 +382,7 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
     table = table[documents_columns(settings.lexicon, settings.codebook, metadata_columns)]
     table = table.sort_values("doc_id", kind="stable")
     table = table.reset_index(drop=True)
-    terms = reduction.totals.table(n_tokens=int(table["n_tokens"].sum()))
+    terms = reduction.term_totals().table(n_tokens=int(table["n_tokens"].sum()))
     sentences = _sorted_sentences(sentences[SENTENCES_COLUMNS], table["doc_id"])
     manifest = {
         "analysis_version": __version__,
@@ -410,11 +447,11 @@ def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings,
         tasks.append((documents.iloc[rows.start:rows.stop].reset_index(drop=True),
                       sentences.iloc[first:stop].reset_index(drop=True), settings))
     bar = progress_bar(progress, len(documents), "analysing speeches")
-    reduction = _Reduction(settings)
+    reduction = _Reduction(settings, workers=workers)
     try:
-        for analysed in map_tasks(_map_documents, tasks, jobs=jobs, progress=bar, sizes=[len(r) for r in groups],
-                                  workers=workers, shared=(2,)):
-            reduction.add_analysed(analysed)
+        for analysed, counts in map_tasks(_map_documents, tasks, jobs=jobs, progress=bar,
+                                          sizes=[len(r) for r in groups], workers=workers, shared=(2,), remote=True):
+            reduction.add_analysed(analysed, counts)
     finally:
         if bar is not None:
             bar.close()
@@ -466,13 +503,14 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
     """Both map steps and the reduce over the inputs of a plan."""
     batches = plan.batches(chunk_size)
     bar = progress_bar(progress, len(plan), "analysing speeches")
-    reduction = _Reduction(settings, plan.skipped)
+    reduction = _Reduction(settings, plan.skipped, workers=workers)
     sentence_offsets = []
     try:
         tasks = [(batch, settings) for batch in batches]
-        for parsed, analysed in map_tasks(_map_batch, tasks, jobs=jobs, progress=bar,
-                                          sizes=[len(batch) for batch in batches], workers=workers, shared=(1,)):
-            reduction.add_parsed(parsed, analysed)
+        for (parsed, analysed), counts in map_tasks(_map_batch, tasks, jobs=jobs, progress=bar,
+                                                    sizes=[len(batch) for batch in batches], workers=workers,
+                                                    shared=(1,), remote=True):
+            reduction.add_parsed(parsed, analysed, counts)
     finally:
         if bar is not None:
             bar.close()
