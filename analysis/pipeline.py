@@ -46,6 +46,7 @@ from .corpus import (
     read_batch,
     segment_sentences,
 )
+from .corpus.remote import corpus_name, is_url, local_corpus
 from .errors import InputError
 from .io import ensure_output_dir, file_sha256, remove_stale_temporaries
 from .membership import load_member_tables, un_metadata
@@ -563,15 +564,25 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
         Give ``sentences`` its ``text`` column. Without it (for callers that slice ``texts`` themselves, such
         as the explorer) a cached corpus loads in about half the time.
     """
-    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method,
-                              include_procedural=include_procedural, jobs=jobs, chunk_size=chunk_size,
-                              use_cache=use_cache, cache_dir=cache_dir, progress=progress, scheduler=scheduler,
-                              sentence_text=sentence_text)
+    result, stores = _analyse_location(corpus_path, themes_file=themes_file, stance_method=stance_method,
+                                       include_procedural=include_procedural, jobs=jobs, chunk_size=chunk_size,
+                                       use_cache=use_cache, cache_dir=cache_dir, progress=progress,
+                                       scheduler=scheduler, sentence_text=sentence_text)
     for store in stores:
         store()
     if not sentence_text and "text" in result.sentences:
         result = dataclasses.replace(result, sentences=result.sentences.drop(columns="text"))
     return result
+
+
+def _analyse_location(location: str | Path, **options) -> tuple[RunResult, list]:
+    """:func:`_analyse` of a corpus path or URL (:func:`analysis.corpus.remote.local_corpus`: a corpus at a URL
+    is copied for the run); the manifest names the URL."""
+    with local_corpus(location) as corpus_path:
+        result, stores = _analyse(corpus_path, **options)
+    if is_url(location):
+        result.manifest["corpus"] = str(location)
+    return result, stores
 
 
 def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk_size, use_cache, cache_dir,
@@ -693,18 +704,18 @@ def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_fi
         progress = sys.stderr.isatty()
     if format not in FORMATS:
         raise InputError(f"unknown format {format!r} (valid: {', '.join(FORMATS)})")
-    corpus_path = paths.resolve_input(corpus_path)
-    out_dir = paths.default_output_dir(corpus_path) if out_dir is None else Path(out_dir)
+    corpus_path = corpus_path if is_url(corpus_path) else paths.resolve_input(corpus_path)
+    out_dir = paths.default_output_dir(corpus_name(corpus_path)) if out_dir is None else Path(out_dir)
     if themes_file is not None and not Path(themes_file).exists():  # a pipe: refused by load_lexicon
         raise InputError("theme lexicon not found", path=themes_file)
     load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
     load_codebook()
     ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
     remove_stale_temporaries(out_dir)  # left by a killed run
-    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
-                              chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress,
-                              include_procedural=include_procedural, scheduler=scheduler,
-                              exclude=[out_dir])  # --out may lie inside the corpus
+    result, stores = _analyse_location(corpus_path, themes_file=themes_file, stance_method=stance_method,
+                                       jobs=jobs, chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir,
+                                       progress=progress, include_procedural=include_procedural,
+                                       scheduler=scheduler, exclude=[out_dir])  # --out may lie inside the corpus
     write_tables(result, out_dir, also=stores, format=format)
     if result.documents.empty:
         raise InputError(f"no speech could be read ({len(result.skipped)} skipped; see "
