@@ -64,9 +64,14 @@ def write_dataset(frame: pd.DataFrame, folder: str | Path, *, rows_per_part: int
     except OSError as exc:
         raise OutputError(f"cannot write here: {exc.strerror or exc}", path=folder) from exc
     try:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+        # One part at a time in Arrow, so that writing holds a copy of a part, not of the table; one schema
+        # for all parts (a part whose text cells are all missing would otherwise get a column of nulls).
+        schema = pa.Schema.from_pandas(frame, preserve_index=False)
         for part, start in enumerate(range(0, max(len(frame), 1), rows_per_part)):
-            pq.write_table(table.slice(start, rows_per_part), staging / f"part-{part:05d}.parquet")
+            table = pa.Table.from_pandas(frame.iloc[start:start + rows_per_part], schema=schema,
+                                         preserve_index=False)
+            pq.write_table(table, staging / f"part-{part:05d}.parquet")
+            del table
         write_bytes(staging / MARKER, b"")  # last: the dataset is complete
         os.chmod(staging, 0o755)
         old = None

@@ -323,7 +323,11 @@ class _Reduction:
     def finish(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-document scores and labelled sentences of the documents kept, with the corpus idf."""
         summaries, parts, sentences, labels = [], [], [], []
-        for analysed, rows in self.chunks:
+        # Chunk results are let go of as they are assembled (their theme counts and summaries; the sentence
+        # frames live on in ``sentences`` until concatenated).
+        chunks, self.chunks = self.chunks, []
+        while chunks:
+            analysed, rows = chunks.pop(0)
             positions = analysed.positions
             scored = self.frequencies.score(analysed.themes, positions, len(rows))
             keep = rows[positions]
@@ -342,7 +346,7 @@ class _Reduction:
                                                                                         "mentions")})
         scores = self.frequencies.frame(summary[["doc_id"]], stacked, summary["n_sentences"].to_numpy())
         scores = pd.concat([scores, summary.drop(columns="doc_id")], axis=1)
-        sentences = _concat(sentences)
+        sentences = _concat(sentences)  # the list's frames are freed with it
         if not sentences.empty:
             sentences["themes"] = pd.Series(labels, dtype=object, index=sentences.index)
         return scores, sentences
@@ -515,7 +519,9 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
     finally:
         if bar is not None:
             bar.close()
+    # The workers have the inputs now: drop them (a table corpus's raw texts) before the tables are assembled.
     del tasks, batches
+    plan.table, plan.sources, plan.places = None, [], []
     corpus = reduction.corpus(plan.source)
     for (analysed, _), kept in zip(reduction.chunks, reduction.kept):
         sentence_offsets.append(analysed.sentences.loc[kept[analysed.positions], _SENTENCE_KEYS])
