@@ -130,13 +130,15 @@ class DaskWorkers:
     """The map's tasks on a Dask distributed cluster.
 
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``; the workers must be able to read
-    the corpus files at the paths this process sees, and have this package installed) or ``"local"``: a
-    ``LocalCluster`` of ``jobs`` single-threaded worker processes on this machine, closed by :meth:`close`.
+    the corpus files at the paths this process sees, and have this package installed), a cluster object
+    (``SLURMCluster``, ``KubeCluster``, ``coiled.Cluster``: connected with its own security settings, left
+    running) or ``"local"``: a ``LocalCluster`` of ``jobs`` single-threaded worker processes on this machine,
+    closed by :meth:`close`.
     The arguments every task shares (the trained labeller and lexicon) are sent to each worker once
     (``Client.scatter``); a task lost with a dying worker is run again by Dask on another.
     """
 
-    def __init__(self, scheduler: str, jobs: int):
+    def __init__(self, scheduler, jobs: int):
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - a dependency of the project
@@ -144,6 +146,9 @@ class DaskWorkers:
         self.cluster = None
         self.client = None
         try:
+            if not isinstance(scheduler, str):  # a cluster object: its address may need its TLS settings
+                self.client = Client(scheduler, timeout="20s", set_as_default=False)
+                return
             if scheduler == "local":
                 self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                             dashboard_address=None, silence_logs=logging.ERROR)
@@ -153,7 +158,8 @@ class DaskWorkers:
             self.client = Client(address, timeout="20s", set_as_default=False)
         except (OSError, TimeoutError) as exc:
             self.close()
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            where = scheduler if isinstance(scheduler, str) else getattr(scheduler, "scheduler_address", scheduler)
+            raise InputError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
 
     def wait(self) -> None:
         """Nothing to wait for: the cluster's workers are up once the client is connected."""
@@ -238,9 +244,10 @@ class TreeReduction:
         return future.result()
 
 
-def start_workers(jobs: int, corpus_path: Path, chunk_size: int, scheduler: str | None = None):
-    """The workers of one run: a Dask cluster when ``scheduler`` (or :data:`SCHEDULER_ENV`) names one, else the
-    local process pool (:class:`Workers`)."""
+def start_workers(jobs: int, corpus_path: Path, chunk_size: int, scheduler=None):
+    """The workers of one run: a Dask cluster when ``scheduler`` (or :data:`SCHEDULER_ENV`) names one (an
+    address, ``"local"`` or a cluster object, as :class:`DaskWorkers` takes), else the local process pool
+    (:class:`Workers`)."""
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if scheduler:
         return DaskWorkers(scheduler, jobs)

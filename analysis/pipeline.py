@@ -535,7 +535,7 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
 def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = None,
                    stance_method: Method = "rules", include_procedural: bool = False, jobs: int | None = None,
                    chunk_size: int = CHUNK_SIZE, use_cache: bool = True, cache_dir: str | Path | None = None,
-                   progress: bool = False, scheduler: str | None = None,
+                   progress: bool = False, scheduler: str | object | None = None,
                    sentence_text: bool = True) -> RunResult:
     """Every output table of a corpus path (no output written): what ``run`` computes.
 
@@ -563,8 +563,8 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
     progress : bool
         Show a progress bar on standard error.
     scheduler : str, optional
-        Run the map on a Dask distributed cluster: a scheduler's address, or ``"local"`` for a ``LocalCluster``
-        of ``jobs`` worker processes (default: ``$UNSPEECH_SCHEDULER``, else joblib's process pool). The tables
+        Run the map on a Dask distributed cluster: a scheduler's address, a cluster object (``SLURMCluster``,
+        ``KubeCluster``, ``coiled.Cluster``), or ``"local"`` for a ``LocalCluster`` of ``jobs`` worker processes (default: ``$UNSPEECH_SCHEDULER``, else joblib's process pool). The tables
         are byte-identical either way (:class:`analysis.parallel.DaskWorkers`).
     sentence_text : bool
         Give ``sentences`` its ``text`` column. Without it (for callers that slice ``texts`` themselves, such
@@ -593,7 +593,7 @@ def _analyse_location(location: str | Path, **options) -> tuple[RunResult, list]
 
 def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk_size, use_cache, cache_dir,
              progress, include_procedural: bool = False, exclude: Sequence[str | Path] = (),
-             scheduler: str | None = None, sentence_text: bool = True) -> tuple[RunResult, list]:
+             scheduler: str | object | None = None, sentence_text: bool = True) -> tuple[RunResult, list]:
     """:func:`analyse_corpus`, returning the cache writes still to do (callables) beside the result, so that
     ``run`` can do them while it writes the tables."""
     jobs = default_jobs() if jobs is None else int(jobs)
@@ -692,7 +692,7 @@ def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = (),
 def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_file: str | Path | None = None,
         stance_method: Method = "rules", include_procedural: bool = False, progress: bool | None = None,
         jobs: int | None = None, chunk_size: int = CHUNK_SIZE, use_cache: bool = True,
-        cache_dir: str | Path | None = None, scheduler: str | None = None, format: str = "csv") -> RunResult:
+        cache_dir: str | Path | None = None, scheduler: str | object | None = None, format: str = "csv") -> RunResult:
     """Read a corpus, compute every table and write them into ``out_dir``.
 
     Options as :func:`analyse_corpus`; ``progress`` defaults to whether standard error is a terminal;

@@ -146,3 +146,23 @@ def test_term_counts_are_reduced_on_the_cluster_not_sent_back(tmp_path, monkeypa
     monkeypatch.undo()
     run(fixtures_dir / "corpus", tmp_path / "pool", progress=False, jobs=1, use_cache=False, chunk_size=1)
     _same_tables(tmp_path / "dask", tmp_path / "pool")
+
+
+def test_a_cluster_object_and_a_corpus_url(tmp_path, cluster, fixtures_dir):
+    """run(scheduler=<cluster object>) connects with the cluster's own settings and leaves it running; a corpus
+    at a URL is read by the client, and the workers get its speeches as they get a local corpus's."""
+    fsspec = pytest.importorskip("fsspec")
+    from analysis.corpus import read_corpus
+
+    table = tmp_path / "speeches.parquet"
+    read_corpus(fixtures_dir / "corpus").documents[["doc_id", "country", "text"]].to_parquet(table, index=False)
+    memory = fsspec.filesystem("memory")
+    memory.put(str(table), "/dask-test/speeches.parquet")
+    try:
+        run("memory://dask-test/speeches.parquet", tmp_path / "dask", progress=False, use_cache=False, chunk_size=1,
+            scheduler=cluster)
+    finally:
+        memory.rm("/dask-test", recursive=True)
+    assert cluster.status.name == "running" and len(cluster.scheduler_info["workers"]) == 2
+    run(table, tmp_path / "pool", progress=False, jobs=1, use_cache=False, chunk_size=1)
+    _same_tables(tmp_path / "dask", tmp_path / "pool")
