@@ -50,7 +50,7 @@ from .corpus.remote import corpus_name, is_url, local_corpus
 from .errors import InputError
 from .io import ensure_output_dir, file_sha256, remove_stale_temporaries
 from .membership import load_member_tables, un_metadata
-from .outputs import FORMATS, publish_tables
+from .outputs import FORMATS, write_tables
 from .parallel import DaskWorkers, Workers, chunks, default_jobs, map_tasks, progress_bar, start_workers
 from .settings import Settings
 from .schema import SENTENCES_COLUMNS, SKIPPED_COLUMNS, TERMS_COLUMNS, documents_columns, renamed_metadata
@@ -237,37 +237,18 @@ def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame,
     return analysed, counts
 
 
-def _chunk_totals(counts: TokenCounts, rows: np.ndarray) -> TermTotals:
-    """A chunk's term counts as sums, of the documents ``rows`` selects: a leaf of the tree reduction."""
-    totals = TermTotals()
-    totals.add(counts, None if rows.all() else rows)
-    return totals.compact()
-
-
-def _merge_totals(a: TermTotals, b: TermTotals) -> TermTotals:
-    """A node of the tree reduction: both sums as one (its arguments unchanged: Dask may run a task again)."""
-    merged = TermTotals()
-    merged.merge(a)
-    merged.merge(b)
-    return merged.compact()
-
-
 # --------------------------------------------------------------------------------------------------
 # The reduce and the tables
 # --------------------------------------------------------------------------------------------------
 
 class _Reduction:
-    """Chunk results, folded in input order, then finished.
-
-    Term counts are summed here, or, when ``workers`` is a Dask cluster and the counts are futures on it, by
-    a tree reduction on the cluster (:class:`analysis.parallel.TreeReduction`) that sends this process only
-    the corpus totals (:meth:`term_totals`).
-    """
+    """Chunk results, folded in input order, then finished; on a Dask cluster (``workers``) the term counts
+    are summed there by a tree reduction (:class:`analysis.parallel.TreeReduction`, :meth:`term_totals`)."""
 
     def __init__(self, settings: Settings, plan_skipped: Iterable[tuple[str, str]] = (),
                  workers: Workers | DaskWorkers | None = None):
         self.settings = settings
-        self.tree = workers.tree(_merge_totals) if isinstance(workers, DaskWorkers) else None
+        self.tree = workers.tree(TermTotals.combined) if isinstance(workers, DaskWorkers) else None
         self.workers = workers
         self.skipped: list[tuple[str, str]] = list(plan_skipped)
         self.notes: list[str] = []
@@ -308,7 +289,7 @@ class _Reduction:
         if rows is None:
             rows = np.ones(len(analysed.documents), dtype=bool)
         if self.tree is not None and not isinstance(counts, TokenCounts):
-            self.tree.add(self.workers.submit(_chunk_totals, counts, rows))
+            self.tree.add(self.workers.submit(TermTotals.of, counts, rows))
         else:
             self.totals.add(counts, None if rows.all() else rows)
         self.frequencies.add(analysed.themes, analysed.positions, rows)
@@ -323,9 +304,7 @@ class _Reduction:
     def finish(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-document scores and labelled sentences of the documents kept, with the corpus idf."""
         summaries, parts, sentences, labels = [], [], [], []
-        # Chunk results are let go of as they are assembled (their theme counts and summaries; the sentence
-        # frames live on in ``sentences`` until concatenated).
-        chunks, self.chunks = self.chunks, []
+        chunks, self.chunks = self.chunks, []  # each chunk's result let go of once assembled
         while chunks:
             analysed, rows = chunks.pop(0)
             positions = analysed.positions
@@ -562,10 +541,11 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
         Where the cache lives (default ``data/processed/cache``).
     progress : bool
         Show a progress bar on standard error.
-    scheduler : str, optional
+    scheduler : str or cluster, optional
         Run the map on a Dask distributed cluster: a scheduler's address, a cluster object (``SLURMCluster``,
-        ``KubeCluster``, ``coiled.Cluster``), or ``"local"`` for a ``LocalCluster`` of ``jobs`` worker processes (default: ``$UNSPEECH_SCHEDULER``, else joblib's process pool). The tables
-        are byte-identical either way (:class:`analysis.parallel.DaskWorkers`).
+        ``KubeCluster``, ``coiled.Cluster``), or ``"local"`` for a ``LocalCluster`` of ``jobs`` worker
+        processes (default: ``$UNSPEECH_SCHEDULER``, else joblib's process pool). The tables are
+        byte-identical either way (:class:`analysis.parallel.DaskWorkers`).
     sentence_text : bool
         Give ``sentences`` its ``text`` column. Without it (for callers that slice ``texts`` themselves, such
         as the explorer) a cached corpus loads in about half the time.
@@ -582,8 +562,7 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
 
 
 def _analyse_location(location: str | Path, **options) -> tuple[RunResult, list]:
-    """:func:`_analyse` of a corpus path or URL (:func:`analysis.corpus.remote.local_corpus`: a corpus at a URL
-    is copied for the run); the manifest names the URL."""
+    """:func:`_analyse` of a corpus path or URL (:func:`analysis.corpus.remote.local_corpus`)."""
     with local_corpus(location) as corpus_path:
         result, stores = _analyse(corpus_path, **options)
     if is_url(location):
@@ -674,19 +653,6 @@ def _result_from_cache(stored: tuple[dict[str, pd.DataFrame], dict], documents: 
     return RunResult(documents=tables["documents"], sentences=sentences, terms=tables["terms"],
                      texts=documents.set_index("doc_id")["text"],
                      skipped=tables["skipped"], manifest=dict(sorted(manifest.items())))
-
-
-def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = (), format: str = "csv") -> list[Path]:
-    """Write the four tables and then ``manifest.json`` into ``out_dir`` as one set
-    (:func:`analysis.outputs.publish_tables`: staged, moved into place together, the manifest with each table's
-    SHA-256 last). ``also`` are more callables run beside the writes (``run`` passes its cache writes);
-    ``format="parquet"`` writes documents, sentences and terms as Parquet datasets.
-    """
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    names = ("documents", "sentences", "terms", "skipped")
-    return publish_tables({name: getattr(result, name) for name in names}, out_dir, result.manifest,
-                          datasets=("sentences", "terms", "documents") if format == "parquet" else (), also=also)
 
 
 def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_file: str | Path | None = None,

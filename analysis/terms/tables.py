@@ -59,6 +59,22 @@ class TermTotals:
         self.n_tokens += other.n_tokens
         self._parts.extend(other._parts)
 
+    @classmethod
+    def of(cls, counts: TokenCounts, rows: np.ndarray | None = None) -> TermTotals:
+        """The compacted sums of ``counts`` (of the texts the mask ``rows`` selects): a leaf of a tree reduction."""
+        totals = cls()
+        totals.add(counts, None if rows is None or rows.all() else rows)
+        return totals.compact()
+
+    @staticmethod
+    def combined(a: TermTotals, b: TermTotals) -> TermTotals:
+        """Both sums as one compacted ``TermTotals``, ``a`` and ``b`` unchanged: a node of a tree reduction
+        (a task Dask may run again must not modify its arguments)."""
+        merged = TermTotals()
+        merged.merge(a)
+        merged.merge(b)
+        return merged.compact()
+
     def compact(self) -> TermTotals:
         """The same sums as one part: one vocabulary, each n-gram once. What a tree reduction passes up, so
         that a merged ``TermTotals`` grows with the vocabulary, not with the number of chunks merged."""
