@@ -17,7 +17,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-browser figures notebooks review test test-fast bench lab explore clean
+.PHONY: help setup setup-browser figures notebooks review test test-fast bench bench-scale lab explore clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,6 +66,9 @@ test-fast: $(STAMP) ## Unit tests only (no real corpora, no notebooks)
 
 bench: $(STAMP) ## Benchmark the pipeline against scikit-learn and a pandas baseline
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+bench-scale: $(STAMP) ## Benchmark run at 1x, 2x, 4x the General Debate corpus, process pool against Dask
+	$(BIN)/python benchmarks/bench_scale.py
 
 LAB_PORT ?= 8888
 lab: $(STAMP) ## Start JupyterLab in notebooks/ on 127.0.0.1 (works as root; prints the URL to open)

@@ -39,9 +39,10 @@ def _add_run(subparsers) -> None:
     parser = subparsers.add_parser(
         "run", help="the pipeline: documents.csv, sentences.csv, terms.csv, skipped.csv",
         description="Read a corpus, clean and segment it, and write the analysis tables.")
-    parser.add_argument("--corpus", type=Path, default=paths.DEFAULT_CORPUS,
+    parser.add_argument("--corpus", type=_corpus_location, default=paths.DEFAULT_CORPUS,
                         help="folder of .txt speeches (with optional metadata.csv) or a .csv/.parquet table "
-                             "with a 'text' column (default: %(default)s)")
+                             "with a 'text' column, as a path or any fsspec URL (file://, s3:// with the s3 "
+                             "extra, ...) (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default: data/processed/<corpus name>/)")
     parser.add_argument("--themes", type=Path, default=None, metavar="FILE",
@@ -80,6 +81,13 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _corpus_location(value: str) -> str | Path:
+    """A corpus path, or a URL kept as given (a Path would fold its ``//``)."""
+    from .corpus.remote import is_url
+
+    return value if is_url(value) else Path(value)
+
+
 def _positive_int(value: str) -> int:
     try:
         number = int(value)
@@ -93,7 +101,10 @@ def _positive_int(value: str) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run
 
-    out = paths.default_output_dir(paths.resolve_input(args.corpus)) if args.out is None else args.out
+    from .corpus.remote import corpus_name, is_url
+
+    corpus = args.corpus if is_url(args.corpus) else paths.resolve_input(args.corpus)
+    out = paths.default_output_dir(corpus_name(corpus)) if args.out is None else args.out
     result = run(args.corpus, out, themes_file=args.themes, stance_method=args.stance_method,
                  include_procedural=args.include_procedural, progress=args.progress, jobs=args.jobs,
                  use_cache=args.use_cache, scheduler=args.scheduler, format=args.format)

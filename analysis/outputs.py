@@ -32,7 +32,7 @@ from .errors import InputError, OutputError
 from .io import file_sha256, write_bytes, write_csv, write_text
 
 __all__ = ["FORMATS", "MARKER", "ROWS_PER_PART", "publish_tables", "read_dataset", "read_run_table", "table_digest",
-           "write_dataset"]
+           "write_dataset", "write_tables"]
 
 #: The formats ``run`` writes its tables in.
 FORMATS = ("csv", "parquet")
@@ -64,9 +64,14 @@ def write_dataset(frame: pd.DataFrame, folder: str | Path, *, rows_per_part: int
     except OSError as exc:
         raise OutputError(f"cannot write here: {exc.strerror or exc}", path=folder) from exc
     try:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+        # One part at a time in Arrow, so that writing holds a copy of a part, not of the table; one schema
+        # for all parts (a part whose text cells are all missing would otherwise get a column of nulls).
+        schema = pa.Schema.from_pandas(frame, preserve_index=False)
         for part, start in enumerate(range(0, max(len(frame), 1), rows_per_part)):
-            pq.write_table(table.slice(start, rows_per_part), staging / f"part-{part:05d}.parquet")
+            table = pa.Table.from_pandas(frame.iloc[start:start + rows_per_part], schema=schema,
+                                         preserve_index=False)
+            pq.write_table(table, staging / f"part-{part:05d}.parquet")
+            del table
         write_bytes(staging / MARKER, b"")  # last: the dataset is complete
         os.chmod(staging, 0o755)
         old = None
@@ -81,6 +86,19 @@ def write_dataset(frame: pd.DataFrame, folder: str | Path, *, rows_per_part: int
             shutil.rmtree(staging)
         raise
     return folder
+
+
+def write_tables(result, out_dir: str | Path, *, also: Sequence = (), format: str = "csv") -> list[Path]:
+    """Write the four tables of a run (an :class:`analysis.pipeline.RunResult`) and then ``manifest.json``
+    into ``out_dir`` as one set (:func:`publish_tables`: staged, moved into place together, the manifest with
+    each table's SHA-256 last). ``also`` are more callables run beside the writes (``run`` passes its cache
+    writes); ``format="parquet"`` writes documents, sentences and terms as Parquet datasets.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    names = ("documents", "sentences", "terms", "skipped")
+    return publish_tables({name: getattr(result, name) for name in names}, out_dir, result.manifest,
+                          datasets=("sentences", "terms", "documents") if format == "parquet" else (), also=also)
 
 
 def read_dataset(folder: str | Path) -> pd.DataFrame:

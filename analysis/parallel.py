@@ -16,8 +16,8 @@ from typing import Iterator, Sequence
 from .errors import InputError
 from .io import regular_file_status
 
-__all__ = ["DaskWorkers", "SCHEDULER_ENV", "Workers", "chunks", "default_jobs", "map_tasks", "progress_bar",
-           "start_workers"]
+__all__ = ["DaskWorkers", "SCHEDULER_ENV", "TreeReduction", "Workers", "chunks", "default_jobs", "map_tasks",
+           "progress_bar", "start_workers"]
 
 #: The environment variable that names a Dask scheduler when ``run`` is given none.
 SCHEDULER_ENV = "UNSPEECH_SCHEDULER"
@@ -130,13 +130,15 @@ class DaskWorkers:
     """The map's tasks on a Dask distributed cluster.
 
     ``scheduler`` is the address of a running scheduler (``tcp://host:8786``; the workers must be able to read
-    the corpus files at the paths this process sees, and have this package installed) or ``"local"``: a
-    ``LocalCluster`` of ``jobs`` single-threaded worker processes on this machine, closed by :meth:`close`.
+    the corpus files at the paths this process sees, and have this package installed), a cluster object
+    (``SLURMCluster``, ``KubeCluster``, ``coiled.Cluster``: connected with its own security settings, left
+    running) or ``"local"``: a ``LocalCluster`` of ``jobs`` single-threaded worker processes on this machine,
+    closed by :meth:`close`.
     The arguments every task shares (the trained labeller and lexicon) are sent to each worker once
     (``Client.scatter``); a task lost with a dying worker is run again by Dask on another.
     """
 
-    def __init__(self, scheduler: str, jobs: int):
+    def __init__(self, scheduler, jobs: int):
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - a dependency of the project
@@ -144,6 +146,9 @@ class DaskWorkers:
         self.cluster = None
         self.client = None
         try:
+            if not isinstance(scheduler, str):  # a cluster object: its address may need its TLS settings
+                self.client = Client(scheduler, timeout="20s", set_as_default=False)
+                return
             if scheduler == "local":
                 self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                             dashboard_address=None, silence_logs=logging.ERROR)
@@ -153,24 +158,42 @@ class DaskWorkers:
             self.client = Client(address, timeout="20s", set_as_default=False)
         except (OSError, TimeoutError) as exc:
             self.close()
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            where = scheduler if isinstance(scheduler, str) else getattr(scheduler, "scheduler_address", scheduler)
+            raise InputError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
 
     def wait(self) -> None:
         """Nothing to wait for: the cluster's workers are up once the client is connected."""
 
-    def map(self, function, tasks: list[tuple], shared: Sequence[int] = ()) -> Iterator:
+    def map(self, function, tasks: list[tuple], shared: Sequence[int] = (), *, remote: bool = False) -> Iterator:
         """``function(*task)`` for each task on the cluster, results in task order; the arguments at positions
-        ``shared`` are the same object in every task and travel to each worker once."""
+        ``shared`` are the same object in every task and travel to each worker once.
+
+        With ``remote``, ``function`` returns a pair ``(here, there)``: only ``here`` comes back, and each
+        result is ``(here, future)``, ``there`` staying on the cluster for more tasks (:meth:`submit`,
+        :meth:`tree`); Dask recomputes it from its task should the worker holding it die.
+        """
         if not tasks:
             return
         scattered = {i: self.client.scatter(tasks[0][i], broadcast=True, hash=False) for i in shared}
         futures = [self.client.submit(function, *[scattered.get(i, value) for i, value in enumerate(task)],
                                       pure=False) for task in tasks]
+        kept = [None] * len(futures)
+        if remote:
+            kept = [self.client.submit(_item, future, 1, pure=False) for future in futures]
+            futures = [self.client.submit(_item, future, 0, pure=False) for future in futures]
         try:
-            for future in futures:
-                yield future.result()
+            for future, there in zip(futures, kept):
+                yield (future.result(), there) if remote else future.result()
         finally:
             self.client.cancel(futures)
+
+    def submit(self, function, *args):
+        """``function(*args)`` as one task on the cluster (arguments may be futures): its future."""
+        return self.client.submit(function, *args, pure=False)
+
+    def tree(self, combine) -> TreeReduction:
+        """A :class:`TreeReduction` with ``combine`` on this cluster."""
+        return TreeReduction(self.client, combine)
 
     def close(self) -> None:
         """Disconnect, and shut a local cluster down with its worker processes."""
@@ -182,9 +205,49 @@ class DaskWorkers:
             self.cluster = None
 
 
-def start_workers(jobs: int, corpus_path: Path, chunk_size: int, scheduler: str | None = None):
-    """The workers of one run: a Dask cluster when ``scheduler`` (or :data:`SCHEDULER_ENV`) names one, else the
-    local process pool (:class:`Workers`)."""
+def _item(pair: tuple, index: int):
+    return pair[index]
+
+
+class TreeReduction:
+    """``combine`` over values on a Dask cluster, pairwise as they arrive: a binary tree of tasks.
+
+    :meth:`add` a future; whenever two partial results of the same depth exist they are combined by a task on
+    the cluster, so the reduction runs beside the map, no task holds more than two partial results, and the
+    client receives only the final value (:meth:`result`). ``combine(a, b)`` must be associative and
+    commutative, and must not modify its arguments (a task may run again).
+    """
+
+    def __init__(self, client, combine):
+        self.client = client
+        self.combine = combine
+        self._levels: list[tuple[int, object]] = []  # (depth, future), depths decreasing
+
+    def add(self, future) -> None:
+        depth = 0
+        while self._levels and self._levels[-1][0] == depth:
+            _, other = self._levels.pop()
+            future = self.client.submit(self.combine, other, future, pure=False)
+            depth += 1
+        self._levels.append((depth, future))
+
+    def __len__(self) -> int:
+        return len(self._levels)
+
+    def result(self):
+        """The reduced value (``None`` when nothing was added)."""
+        if not self._levels:
+            return None
+        future = self._levels.pop()[1]
+        while self._levels:
+            future = self.client.submit(self.combine, self._levels.pop()[1], future, pure=False)
+        return future.result()
+
+
+def start_workers(jobs: int, corpus_path: Path, chunk_size: int, scheduler=None):
+    """The workers of one run: a Dask cluster when ``scheduler`` (or :data:`SCHEDULER_ENV`) names one (an
+    address, ``"local"`` or a cluster object, as :class:`DaskWorkers` takes), else the local process pool
+    (:class:`Workers`)."""
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if scheduler:
         return DaskWorkers(scheduler, jobs)
@@ -192,12 +255,14 @@ def start_workers(jobs: int, corpus_path: Path, chunk_size: int, scheduler: str 
 
 
 def map_tasks(function, tasks: list[tuple], *, jobs: int, progress, sizes: list[int],
-              workers: Workers | DaskWorkers | None = None, shared: Sequence[int] = ()) -> Iterator:
+              workers: Workers | DaskWorkers | None = None, shared: Sequence[int] = (),
+              remote: bool = False) -> Iterator:
     """``function(*task)`` for each task, in order; on the Dask cluster of ``workers`` when it is one, else in
     ``jobs`` worker processes when there is more than one task. ``progress`` (a tqdm bar or None) advances by
-    ``sizes[i]`` when task ``i`` is done; ``shared`` as :meth:`DaskWorkers.map`."""
+    ``sizes[i]`` when task ``i`` is done; ``shared`` and ``remote`` as :meth:`DaskWorkers.map` (off a cluster,
+    the pair comes back whole)."""
     if isinstance(workers, DaskWorkers):
-        for size, result in zip(sizes, workers.map(function, tasks, shared)):
+        for size, result in zip(sizes, workers.map(function, tasks, shared, remote=remote)):
             if progress is not None:
                 progress.update(size)
             yield result

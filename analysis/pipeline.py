@@ -46,10 +46,11 @@ from .corpus import (
     read_batch,
     segment_sentences,
 )
+from .corpus.remote import corpus_name, is_url, local_corpus
 from .errors import InputError
 from .io import ensure_output_dir, file_sha256, remove_stale_temporaries
 from .membership import load_member_tables, un_metadata
-from .outputs import FORMATS, publish_tables
+from .outputs import FORMATS, write_tables
 from .parallel import DaskWorkers, Workers, chunks, default_jobs, map_tasks, progress_bar, start_workers
 from .settings import Settings
 from .schema import SENTENCES_COLUMNS, SKIPPED_COLUMNS, TERMS_COLUMNS, documents_columns, renamed_metadata
@@ -218,17 +219,22 @@ def analyse_chunk(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Se
                     counts=counts, themes=themes)
 
 
-def _map_batch(batch: SourceBatch, settings: Settings) -> tuple[Parsed, Analysed]:
+def _map_batch(batch: SourceBatch, settings: Settings) -> tuple[tuple[Parsed, Analysed], TokenCounts]:
+    """Both map steps; the term counts apart (on a cluster they stay there for the tree reduction)."""
     parsed = parse_chunk(batch)
     analysed = analyse_chunk(parsed.documents[["doc_id", "text", "procedural"]], parsed.sentences, settings)
     parsed.sentences = pd.DataFrame()  # sent back once, inside ``analysed``
-    return parsed, analysed
+    counts, analysed.counts = analysed.counts, None
+    return (parsed, analysed), counts
 
 
-def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame, settings: Settings) -> Analysed:
+def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame,
+                   settings: Settings) -> tuple[Analysed, TokenCounts]:
     position = {doc_id: row for row, doc_id in enumerate(documents["doc_id"])}  # doc_ids are unique here
     sentences = sentences.assign(_row=sentences["doc_id"].map(position).to_numpy(dtype=np.int64))
-    return analyse_chunk(documents, sentences, settings)
+    analysed = analyse_chunk(documents, sentences, settings)
+    counts, analysed.counts = analysed.counts, None
+    return analysed, counts
 
 
 # --------------------------------------------------------------------------------------------------
@@ -236,10 +242,14 @@ def _map_documents(documents: pd.DataFrame, sentences: pd.DataFrame, settings: S
 # --------------------------------------------------------------------------------------------------
 
 class _Reduction:
-    """Chunk results, folded in input order, then finished."""
+    """Chunk results, folded in input order, then finished; on a Dask cluster (``workers``) the term counts
+    are summed there by a tree reduction (:class:`analysis.parallel.TreeReduction`, :meth:`term_totals`)."""
 
-    def __init__(self, settings: Settings, plan_skipped: Iterable[tuple[str, str]] = ()):
+    def __init__(self, settings: Settings, plan_skipped: Iterable[tuple[str, str]] = (),
+                 workers: Workers | DaskWorkers | None = None):
         self.settings = settings
+        self.tree = workers.tree(TermTotals.combined) if isinstance(workers, DaskWorkers) else None
+        self.workers = workers
         self.skipped: list[tuple[str, str]] = list(plan_skipped)
         self.notes: list[str] = []
         self.documents: list[pd.DataFrame] = []
@@ -249,7 +259,7 @@ class _Reduction:
         self.chunks: list[tuple[Analysed, np.ndarray]] = []
         self.kept: list[np.ndarray] = []  # per chunk, its documents kept (not repeated doc_ids)
 
-    def add_parsed(self, parsed: Parsed, analysed: Analysed) -> None:
+    def add_parsed(self, parsed: Parsed, analysed: Analysed, counts) -> None:
         for where, read, reason, note in parsed.outcomes:
             if not read:
                 self.skipped.append((where, reason))
@@ -262,7 +272,7 @@ class _Reduction:
         rows = np.fromiter((id(record) in kept for record in records), dtype=bool, count=len(records))
         self.documents.append(documents[rows])
         self.kept.append(rows)
-        self.add_analysed(analysed, rows & self.settings.analysed(documents))
+        self.add_analysed(analysed, counts, rows & self.settings.analysed(documents))
 
     def corpus(self, source: str) -> Corpus:
         """The corpus read: the documents kept, sorted by doc_id (as :func:`analysis.corpus.read_corpus`)."""
@@ -273,19 +283,30 @@ class _Reduction:
         return Corpus(documents=documents, skipped=skipped_frame(self.skipped), warnings=self.notes,
                       source=source)
 
-    def add_analysed(self, analysed: Analysed, rows: np.ndarray | None = None) -> None:
-        """Add a chunk; ``rows`` (a mask over its documents) says which documents count (default: all)."""
+    def add_analysed(self, analysed: Analysed, counts, rows: np.ndarray | None = None) -> None:
+        """Add a chunk and its term ``counts`` (:class:`analysis.terms.TokenCounts`, or a future of them on
+        the cluster); ``rows`` (a mask over its documents) says which documents count (default: all)."""
         if rows is None:
             rows = np.ones(len(analysed.documents), dtype=bool)
-        self.totals.add(analysed.counts, None if rows.all() else rows)
-        analysed.counts = None  # summed: no longer needed (it is the largest part of a chunk's result)
+        if self.tree is not None and not isinstance(counts, TokenCounts):
+            self.tree.add(self.workers.submit(TermTotals.of, counts, rows))
+        else:
+            self.totals.add(counts, None if rows.all() else rows)
         self.frequencies.add(analysed.themes, analysed.positions, rows)
         self.chunks.append((analysed, rows))
+
+    def term_totals(self) -> TermTotals:
+        """The corpus term totals: the sums made here, and those of the tree reduction."""
+        if self.tree is not None and len(self.tree):
+            self.totals.merge(self.tree.result())
+        return self.totals
 
     def finish(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-document scores and labelled sentences of the documents kept, with the corpus idf."""
         summaries, parts, sentences, labels = [], [], [], []
-        for analysed, rows in self.chunks:
+        chunks, self.chunks = self.chunks, []  # each chunk's result let go of once assembled
+        while chunks:
+            analysed, rows = chunks.pop(0)
             positions = analysed.positions
             scored = self.frequencies.score(analysed.themes, positions, len(rows))
             keep = rows[positions]
@@ -304,7 +325,7 @@ class _Reduction:
                                                                                         "mentions")})
         scores = self.frequencies.frame(summary[["doc_id"]], stacked, summary["n_sentences"].to_numpy())
         scores = pd.concat([scores, summary.drop(columns="doc_id")], axis=1)
-        sentences = _concat(sentences)
+        sentences = _concat(sentences)  # the list's frames are freed with it
         if not sentences.empty:
             sentences["themes"] = pd.Series(labels, dtype=object, index=sentences.index)
         return scores, sentences
@@ -345,7 +366,7 @@ def _tables(corpus: Corpus, reduction: _Reduction) -> RunResult:
     table = table[documents_columns(settings.lexicon, settings.codebook, metadata_columns)]
     table = table.sort_values("doc_id", kind="stable")
     table = table.reset_index(drop=True)
-    terms = reduction.totals.table(n_tokens=int(table["n_tokens"].sum()))
+    terms = reduction.term_totals().table(n_tokens=int(table["n_tokens"].sum()))
     sentences = _sorted_sentences(sentences[SENTENCES_COLUMNS], table["doc_id"])
     manifest = {
         "analysis_version": __version__,
@@ -410,11 +431,11 @@ def _analyse_parsed(corpus: Corpus, sentences: pd.DataFrame, settings: Settings,
         tasks.append((documents.iloc[rows.start:rows.stop].reset_index(drop=True),
                       sentences.iloc[first:stop].reset_index(drop=True), settings))
     bar = progress_bar(progress, len(documents), "analysing speeches")
-    reduction = _Reduction(settings)
+    reduction = _Reduction(settings, workers=workers)
     try:
-        for analysed in map_tasks(_map_documents, tasks, jobs=jobs, progress=bar, sizes=[len(r) for r in groups],
-                                  workers=workers, shared=(2,)):
-            reduction.add_analysed(analysed)
+        for analysed, counts in map_tasks(_map_documents, tasks, jobs=jobs, progress=bar,
+                                          sizes=[len(r) for r in groups], workers=workers, shared=(2,), remote=True):
+            reduction.add_analysed(analysed, counts)
     finally:
         if bar is not None:
             bar.close()
@@ -466,17 +487,20 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
     """Both map steps and the reduce over the inputs of a plan."""
     batches = plan.batches(chunk_size)
     bar = progress_bar(progress, len(plan), "analysing speeches")
-    reduction = _Reduction(settings, plan.skipped)
+    reduction = _Reduction(settings, plan.skipped, workers=workers)
     sentence_offsets = []
     try:
         tasks = [(batch, settings) for batch in batches]
-        for parsed, analysed in map_tasks(_map_batch, tasks, jobs=jobs, progress=bar,
-                                          sizes=[len(batch) for batch in batches], workers=workers, shared=(1,)):
-            reduction.add_parsed(parsed, analysed)
+        for (parsed, analysed), counts in map_tasks(_map_batch, tasks, jobs=jobs, progress=bar,
+                                                    sizes=[len(batch) for batch in batches], workers=workers,
+                                                    shared=(1,), remote=True):
+            reduction.add_parsed(parsed, analysed, counts)
     finally:
         if bar is not None:
             bar.close()
+    # The workers have the inputs now: drop them (a table corpus's raw texts) before the tables are assembled.
     del tasks, batches
+    plan.table, plan.sources, plan.places = None, [], []
     corpus = reduction.corpus(plan.source)
     for (analysed, _), kept in zip(reduction.chunks, reduction.kept):
         sentence_offsets.append(analysed.sentences.loc[kept[analysed.positions], _SENTENCE_KEYS])
@@ -490,7 +514,7 @@ def _parse_corpus(plan: CorpusPlan, settings: Settings, *, jobs: int, chunk_size
 def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = None,
                    stance_method: Method = "rules", include_procedural: bool = False, jobs: int | None = None,
                    chunk_size: int = CHUNK_SIZE, use_cache: bool = True, cache_dir: str | Path | None = None,
-                   progress: bool = False, scheduler: str | None = None,
+                   progress: bool = False, scheduler: str | object | None = None,
                    sentence_text: bool = True) -> RunResult:
     """Every output table of a corpus path (no output written): what ``run`` computes.
 
@@ -517,18 +541,19 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
         Where the cache lives (default ``data/processed/cache``).
     progress : bool
         Show a progress bar on standard error.
-    scheduler : str, optional
-        Run the map on a Dask distributed cluster: a scheduler's address, or ``"local"`` for a ``LocalCluster``
-        of ``jobs`` worker processes (default: ``$UNSPEECH_SCHEDULER``, else joblib's process pool). The tables
-        are byte-identical either way (:class:`analysis.parallel.DaskWorkers`).
+    scheduler : str or cluster, optional
+        Run the map on a Dask distributed cluster: a scheduler's address, a cluster object (``SLURMCluster``,
+        ``KubeCluster``, ``coiled.Cluster``), or ``"local"`` for a ``LocalCluster`` of ``jobs`` worker
+        processes (default: ``$UNSPEECH_SCHEDULER``, else joblib's process pool). The tables are
+        byte-identical either way (:class:`analysis.parallel.DaskWorkers`).
     sentence_text : bool
         Give ``sentences`` its ``text`` column. Without it (for callers that slice ``texts`` themselves, such
         as the explorer) a cached corpus loads in about half the time.
     """
-    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method,
-                              include_procedural=include_procedural, jobs=jobs, chunk_size=chunk_size,
-                              use_cache=use_cache, cache_dir=cache_dir, progress=progress, scheduler=scheduler,
-                              sentence_text=sentence_text)
+    result, stores = _analyse_location(corpus_path, themes_file=themes_file, stance_method=stance_method,
+                                       include_procedural=include_procedural, jobs=jobs, chunk_size=chunk_size,
+                                       use_cache=use_cache, cache_dir=cache_dir, progress=progress,
+                                       scheduler=scheduler, sentence_text=sentence_text)
     for store in stores:
         store()
     if not sentence_text and "text" in result.sentences:
@@ -536,9 +561,18 @@ def analyse_corpus(corpus_path: str | Path, *, themes_file: str | Path | None = 
     return result
 
 
+def _analyse_location(location: str | Path, **options) -> tuple[RunResult, list]:
+    """:func:`_analyse` of a corpus path or URL (:func:`analysis.corpus.remote.local_corpus`)."""
+    with local_corpus(location) as corpus_path:
+        result, stores = _analyse(corpus_path, **options)
+    if is_url(location):
+        result.manifest["corpus"] = str(location)
+    return result, stores
+
+
 def _analyse(corpus_path: str | Path, *, themes_file, stance_method, jobs, chunk_size, use_cache, cache_dir,
              progress, include_procedural: bool = False, exclude: Sequence[str | Path] = (),
-             scheduler: str | None = None, sentence_text: bool = True) -> tuple[RunResult, list]:
+             scheduler: str | object | None = None, sentence_text: bool = True) -> tuple[RunResult, list]:
     """:func:`analyse_corpus`, returning the cache writes still to do (callables) beside the result, so that
     ``run`` can do them while it writes the tables."""
     jobs = default_jobs() if jobs is None else int(jobs)
@@ -622,23 +656,10 @@ def _result_from_cache(stored: tuple[dict[str, pd.DataFrame], dict], documents: 
                      skipped=tables["skipped"], manifest=dict(sorted(manifest.items())))
 
 
-def write_tables(result: RunResult, out_dir: str | Path, *, also: Sequence = (), format: str = "csv") -> list[Path]:
-    """Write the four tables and then ``manifest.json`` into ``out_dir`` as one set
-    (:func:`analysis.outputs.publish_tables`: staged, moved into place together, the manifest with each table's
-    SHA-256 last). ``also`` are more callables run beside the writes (``run`` passes its cache writes);
-    ``format="parquet"`` writes documents, sentences and terms as Parquet datasets.
-    """
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    names = ("documents", "sentences", "terms", "skipped")
-    return publish_tables({name: getattr(result, name) for name in names}, out_dir, result.manifest,
-                          datasets=("sentences", "terms", "documents") if format == "parquet" else (), also=also)
-
-
 def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_file: str | Path | None = None,
         stance_method: Method = "rules", include_procedural: bool = False, progress: bool | None = None,
         jobs: int | None = None, chunk_size: int = CHUNK_SIZE, use_cache: bool = True,
-        cache_dir: str | Path | None = None, scheduler: str | None = None, format: str = "csv") -> RunResult:
+        cache_dir: str | Path | None = None, scheduler: str | object | None = None, format: str = "csv") -> RunResult:
     """Read a corpus, compute every table and write them into ``out_dir``.
 
     Options as :func:`analyse_corpus`; ``progress`` defaults to whether standard error is a terminal;
@@ -656,18 +677,18 @@ def run(corpus_path: str | Path, out_dir: str | Path | None = None, *, themes_fi
         progress = sys.stderr.isatty()
     if format not in FORMATS:
         raise InputError(f"unknown format {format!r} (valid: {', '.join(FORMATS)})")
-    corpus_path = paths.resolve_input(corpus_path)
-    out_dir = paths.default_output_dir(corpus_path) if out_dir is None else Path(out_dir)
+    corpus_path = corpus_path if is_url(corpus_path) else paths.resolve_input(corpus_path)
+    out_dir = paths.default_output_dir(corpus_name(corpus_path)) if out_dir is None else Path(out_dir)
     if themes_file is not None and not Path(themes_file).exists():  # a pipe: refused by load_lexicon
         raise InputError("theme lexicon not found", path=themes_file)
     load_lexicon(themes_file)  # a broken lexicon or cue file is refused before the corpus is read
     load_codebook()
     ensure_output_dir(out_dir)  # and so is an output folder that cannot be written
     remove_stale_temporaries(out_dir)  # left by a killed run
-    result, stores = _analyse(corpus_path, themes_file=themes_file, stance_method=stance_method, jobs=jobs,
-                              chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir, progress=progress,
-                              include_procedural=include_procedural, scheduler=scheduler,
-                              exclude=[out_dir])  # --out may lie inside the corpus
+    result, stores = _analyse_location(corpus_path, themes_file=themes_file, stance_method=stance_method,
+                                       jobs=jobs, chunk_size=chunk_size, use_cache=use_cache, cache_dir=cache_dir,
+                                       progress=progress, include_procedural=include_procedural,
+                                       scheduler=scheduler, exclude=[out_dir])  # --out may lie inside the corpus
     write_tables(result, out_dir, also=stores, format=format)
     if result.documents.empty:
         raise InputError(f"no speech could be read ({len(result.skipped)} skipped; see "

@@ -50,9 +50,9 @@ def test_the_environment_variable_names_the_scheduler(tmp_path, monkeypatch, clu
     calls = []
     original = parallel.DaskWorkers.map
 
-    def counting(self, function, tasks, shared=()):
+    def counting(self, function, tasks, shared=(), **options):
         calls.append(len(tasks))
-        return original(self, function, tasks, shared)
+        return original(self, function, tasks, shared, **options)
 
     monkeypatch.setattr(parallel.DaskWorkers, "map", counting)
     monkeypatch.setenv(parallel.SCHEDULER_ENV, cluster.scheduler_address)
@@ -118,3 +118,51 @@ def _children() -> list[str]:
 
     return [" ".join(child.cmdline()) for child in psutil.Process().children(recursive=True)
             if child.is_running()]
+
+
+def test_the_tree_reduction_combines_every_value_once_on_the_cluster(cluster):
+    from operator import add
+
+    client = distributed.Client(cluster.scheduler_address, set_as_default=False)
+    try:
+        for n in (0, 1, 2, 5, 8, 13):
+            tree = parallel.TreeReduction(client, add)
+            for value in range(1, n + 1):
+                tree.add(client.scatter(value, hash=False))
+                assert len(tree) == bin(value).count("1")  # a binary counter: partial results of distinct depths
+            assert tree.result() == (n * (n + 1) // 2 if n else None)
+    finally:
+        client.close()
+
+
+def test_term_counts_are_reduced_on_the_cluster_not_sent_back(tmp_path, monkeypatch, cluster, fixtures_dir):
+    from analysis import pipeline
+
+    added = []
+    monkeypatch.setattr(pipeline.TermTotals, "add", lambda self, *a, **k: added.append(1))
+    run(fixtures_dir / "corpus", tmp_path / "dask", progress=False, use_cache=False, chunk_size=1,
+        scheduler=cluster.scheduler_address)
+    assert not added  # this process summed no chunk's counts: the cluster did
+    monkeypatch.undo()
+    run(fixtures_dir / "corpus", tmp_path / "pool", progress=False, jobs=1, use_cache=False, chunk_size=1)
+    _same_tables(tmp_path / "dask", tmp_path / "pool")
+
+
+def test_a_cluster_object_and_a_corpus_url(tmp_path, cluster, fixtures_dir):
+    """run(scheduler=<cluster object>) connects with the cluster's own settings and leaves it running; a corpus
+    at a URL is read by the client, and the workers get its speeches as they get a local corpus's."""
+    fsspec = pytest.importorskip("fsspec")
+    from analysis.corpus import read_corpus
+
+    table = tmp_path / "speeches.parquet"
+    read_corpus(fixtures_dir / "corpus").documents[["doc_id", "country", "text"]].to_parquet(table, index=False)
+    memory = fsspec.filesystem("memory")
+    memory.put(str(table), "/dask-test/speeches.parquet")
+    try:
+        run("memory://dask-test/speeches.parquet", tmp_path / "dask", progress=False, use_cache=False, chunk_size=1,
+            scheduler=cluster)
+    finally:
+        memory.rm("/dask-test", recursive=True)
+    assert cluster.status.name == "running" and len(cluster.scheduler_info["workers"]) == 2
+    run(table, tmp_path / "pool", progress=False, jobs=1, use_cache=False, chunk_size=1)
+    _same_tables(tmp_path / "dask", tmp_path / "pool")

@@ -119,3 +119,18 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path, fixtu
     (stale / "sentences.csv").write_text("half\n")
     run(fixtures_dir / "corpus", out, progress=False, jobs=1, use_cache=False)
     assert not stale.exists()
+
+
+def test_every_part_of_a_dataset_has_the_schema_of_the_table(tmp_path):
+    """Parts are converted one at a time; a part whose text cells are all missing keeps the string type."""
+    import pyarrow.parquet as pq
+
+    frame = pd.DataFrame({"doc_id": pd.Series(["a", "b", None, None], dtype=object), "n": [1, 2, 3, 4]})
+    write_dataset(frame, tmp_path / "t", rows_per_part=2)
+    parts = sorted((tmp_path / "t").glob("part-*.parquet"))
+    schemas = [pq.read_schema(part) for part in parts]
+    assert len(parts) == 2 and schemas[0].equals(schemas[1])
+    assert str(schemas[1].field("doc_id").type) in ("string", "large_string")
+    back = read_dataset(tmp_path / "t")
+    assert back["doc_id"].tolist()[:2] == ["a", "b"] and back["doc_id"].isna().tolist() == [False, False, True, True]
+    assert back["n"].tolist() == [1, 2, 3, 4]

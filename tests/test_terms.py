@@ -748,3 +748,22 @@ def test_log_ratio_never_turns_against_the_counts_in_a_tiny_group():
     assert scores.loc[1, "log_ratio"] > 0
     same = keyness_scores(np.array([3, 1]), np.array([3, 1]), 100, 100)
     assert (same[["g2", "log_ratio", "z"]].to_numpy() == 0).all()  # identical groups: zeros, not empty
+
+
+@settings(max_examples=50, deadline=None)
+@given(_TEXTS, st.data())
+def test_compacted_term_totals_keep_the_sums(texts, data):
+    """A tree reduction passes compacted totals up: one part, each n-gram once, the same table."""
+    cut = data.draw(st.integers(0, len(texts)))
+    left, right = TermTotals(), TermTotals()
+    left.add(count_tokens(texts[:cut]))
+    right.add(count_tokens(texts[cut:]))
+    merged = TermTotals()
+    merged.merge(left.compact())
+    merged.merge(right.compact())
+    compacted = merged.compact()
+    assert len(compacted._parts) <= 1 and compacted.n_tokens == merged.n_tokens
+    for part in compacted._parts:
+        for grams, _, _ in part[1].values():
+            assert len(np.unique(grams, axis=0)) == len(grams)
+    pd.testing.assert_frame_equal(compacted.table(), count_terms(texts))

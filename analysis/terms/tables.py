@@ -59,28 +59,62 @@ class TermTotals:
         self.n_tokens += other.n_tokens
         self._parts.extend(other._parts)
 
+    @classmethod
+    def of(cls, counts: TokenCounts, rows: np.ndarray | None = None) -> TermTotals:
+        """The compacted sums of ``counts`` (of the texts the mask ``rows`` selects): a leaf of a tree reduction."""
+        totals = cls()
+        totals.add(counts, None if rows is None or rows.all() else rows)
+        return totals.compact()
+
+    @staticmethod
+    def combined(a: TermTotals, b: TermTotals) -> TermTotals:
+        """Both sums as one compacted ``TermTotals``, ``a`` and ``b`` unchanged: a node of a tree reduction
+        (a task Dask may run again must not modify its arguments)."""
+        merged = TermTotals()
+        merged.merge(a)
+        merged.merge(b)
+        return merged.compact()
+
+    def compact(self) -> TermTotals:
+        """The same sums as one part: one vocabulary, each n-gram once. What a tree reduction passes up, so
+        that a merged ``TermTotals`` grows with the vocabulary, not with the number of chunks merged."""
+        compacted = TermTotals()
+        compacted.n_tokens = self.n_tokens
+        if self._parts:
+            words, sums = self._unified()
+            compacted._parts.append((words, sums))
+        return compacted
+
+    def _unified(self) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+        """One vocabulary for all parts (by hashing every part's words at once) and, per n-gram length, the
+        distinct n-grams (rows of ids into it) with their summed count and document frequency."""
+        codes, words = pd.factorize(np.concatenate([words for words, _ in self._parts]))
+        offsets = np.cumsum([0] + [len(words) for words, _ in self._parts])
+        sums = {}
+        for n in sorted({n for _, part in self._parts for n in part}):
+            parts = [(codes[offset:][part[n][0]], part[n][1], part[n][2])
+                     for offset, (_, part) in zip(offsets, self._parts) if n in part]
+            grams = np.concatenate([part[0] for part in parts]).reshape(-1, n)
+            unique, inverse = _unique_rows(grams, len(words))
+            total = np.bincount(inverse, weights=np.concatenate([part[1] for part in parts]), minlength=len(unique))
+            docs = np.bincount(inverse, weights=np.concatenate([part[2] for part in parts]), minlength=len(unique))
+            sums[n] = (unique, total.astype(np.int64), docs.astype(np.int64))
+        return np.asarray(words, dtype=object), sums
+
     def totals(self) -> pd.DataFrame:
         """``term, count, docs`` of every term seen (unsorted)."""
         if not self._parts:
             return pd.DataFrame({"term": pd.Series(dtype=object), "count": pd.Series(dtype=np.int64),
                                  "docs": pd.Series(dtype=np.int64)})
-        # One vocabulary for all parts, by hashing every part's words at once.
-        codes, words = pd.factorize(np.concatenate([words for words, _ in self._parts]))
-        offsets = np.cumsum([0] + [len(words) for words, _ in self._parts])
-        words = pa.array(np.asarray(words, dtype=object), type=pa.string())
+        vocabulary, sums = self._unified()
+        words = pa.array(vocabulary, type=pa.string())
         frames = []
-        for n in sorted({n for _, sums in self._parts for n in sums}):
-            parts = [(codes[offset:][sums[n][0]], sums[n][1], sums[n][2])
-                     for offset, (_, sums) in zip(offsets, self._parts) if n in sums]
-            grams = np.concatenate([part[0] for part in parts]).reshape(-1, n)
-            unique, inverse = _unique_rows(grams, len(words))
-            total = np.bincount(inverse, weights=np.concatenate([part[1] for part in parts]), minlength=len(unique))
-            docs = np.bincount(inverse, weights=np.concatenate([part[2] for part in parts]), minlength=len(unique))
+        for n, (unique, total, docs) in sums.items():
             terms = pc.take(words, pa.array(unique[:, 0]))
             for k in range(1, n):
                 terms = pc.binary_join_element_wise(terms, pc.take(words, pa.array(unique[:, k])), " ")
             frames.append(pd.DataFrame({"term": pd.Series(terms.to_numpy(zero_copy_only=False), dtype=object),
-                                        "count": total.astype(np.int64), "docs": docs.astype(np.int64)}))
+                                        "count": total, "docs": docs}))
         return pd.concat(frames, ignore_index=True)
 
     def table(self, *, n_tokens: int | None = None, min_count: int = 1) -> pd.DataFrame:
