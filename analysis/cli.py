@@ -288,31 +288,10 @@ def _add_label(subparsers) -> None:
 
 def _read_sentences(path: Path):
     """The ``label`` input: a CSV with ``id`` and ``text``, every column read as text."""
-    import pandas as pd
-
     from .errors import InputError
-    from .io import NotRegularFileError, open_regular_file
+    from .io import read_text_csv
 
-    if not path.exists():
-        raise InputError("input not found", path=path)
-    try:
-        with open_regular_file(path) as handle:  # a pipe or device would block or never end
-            # read without a header, so that a repeated column is seen, not renamed id.1 by pandas
-            rows = pd.read_csv(handle, header=None, dtype=str, keep_default_na=False, encoding="utf-8")
-        header = rows.iloc[0].tolist()
-        frame = rows.iloc[1:].set_axis(header, axis=1).reset_index(drop=True)
-    except (IsADirectoryError, NotRegularFileError) as exc:
-        raise InputError(exc.strerror, path=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path,
-                         line=int(line.group(1)) if line else None) from None
-    repeated = sorted({column for column in header if header.count(column) > 1})
-    if repeated:
-        raise InputError(f"the header names column {repeated[0]!r} twice; give each column its own name",
-                         path=path, line=1)
+    frame = read_text_csv(path)
     missing = [column for column in ("id", "text") if column not in frame.columns]
     if missing:
         raise InputError(f"missing column {missing[0]!r} (the input needs id and text)", path=path, line=1)

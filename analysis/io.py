@@ -540,3 +540,32 @@ def read_config_text(path: str | Path, *, encoding: str = "utf-8") -> str:
         raise ConfigError(exc.strerror, path=path) from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+
+
+def read_text_csv(path: str | Path) -> pd.DataFrame:
+    """A CSV file with a header, every cell read as text (missing: ``""``), or an :class:`InputError` naming the
+    file (and the line where the parser says): not found, not a regular file (a pipe would block), not UTF-8,
+    not parseable, or a header that names a column twice (pandas would rename it ``id.1`` silently)."""
+    from .errors import InputError
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("input not found", path=path)
+    try:
+        with open_regular_file(path) as handle:
+            rows = pd.read_csv(handle, header=None, dtype=str, keep_default_na=False, encoding="utf-8")
+        header = rows.iloc[0].tolist()
+        frame = rows.iloc[1:].set_axis(header, axis=1).reset_index(drop=True)
+    except (IsADirectoryError, NotRegularFileError) as exc:
+        raise InputError(exc.strerror, path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise InputError(f"not a readable CSV: {str(exc).splitlines()[0]}", path=path,
+                         line=int(line.group(1)) if line else None) from None
+    repeated = sorted({column for column in header if header.count(column) > 1})
+    if repeated:
+        raise InputError(f"the header names column {repeated[0]!r} twice; give each column its own name",
+                         path=path, line=1)
+    return frame
