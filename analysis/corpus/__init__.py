@@ -12,7 +12,8 @@ Three layers, from pure to I/O, one concern per module:
   ``metadata.csv``) or one ``.csv`` / ``.parquet`` table (one planner per format,
   :mod:`~analysis.corpus.formats`), bytes decoded (:mod:`~analysis.corpus.decode`), UN file-name conventions
   (:mod:`~analysis.corpus.names`), documents table built (:mod:`~analysis.corpus.documents`), bad files
-  skipped and reported.
+  skipped and reported; a corpus at an fsspec URL made local first (:func:`local_corpus`,
+  :mod:`~analysis.corpus.remote`).
 
 Every public name of the submodules is available here (``from analysis.corpus import read_corpus``). A
 module-level setting such as :data:`~analysis.corpus.decode.MAX_FILE_BYTES` is read where it is defined:
@@ -53,8 +54,11 @@ from .documents import (
 from .sources import CorpusPlan, Source, SourceBatch
 from .formats import READERS, plan_corpus, plan_csv, plan_file, plan_folder, plan_parquet, plan_table
 from .read import Corpus, Read, assemble_corpus, read_batch, read_corpus, read_folder, read_source, read_table
+from .remote import corpus_name, is_url, local_corpus
 
 __all__ = [
+    # remote
+    "corpus_name", "is_url", "local_corpus",
     # decode
     "CONTROL_CHARACTERS", "MAX_FALLBACK_LETTER_SHARE", "MAX_FILE_BYTES", "SkipFile", "decode_bytes", "open_table_text",
     "read_text_file",
