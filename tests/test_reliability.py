@@ -796,6 +796,9 @@ def _when_writing(name: str):
 
 _MOMENTS = {
     "at-0.5s": lambda elapsed, temp, replaced: elapsed >= 0.5,
+    # the tables are being written into the staging folder: the moment a half-written output could be left,
+    # and one that lasts long enough to be seen every time (the moves and the manifest can be too quick)
+    "staging": lambda elapsed, temp, replaced: any(name.startswith(".staging-") for name in temp),
     **{f"writing-{name}": _when_writing(name) for name in ("documents.csv", "sentences.csv", "manifest.json")},
 }
 
