@@ -31,8 +31,8 @@ from typing import Iterable, Sequence
 
 from .text import normalize_token
 
-__all__ = ["PhraseFinder", "WordMatcher", "is_wildcard", "parse_pattern", "pattern_regex", "word_list_regex",
-           "word_regex"]
+__all__ = ["PhraseFinder", "WordMatcher", "is_wildcard", "longest_literal", "parse_pattern", "pattern_regex",
+           "word_list_regex", "word_regex"]
 
 #: One word of a pattern: letters or digits, internal hyphens and apostrophes, and the wildcards ``*`` and ``?``.
 _WORD = re.compile(r"[\w'’*?-]+")
@@ -74,6 +74,16 @@ def parse_pattern(pattern: str, *, bare_wildcards: bool = False) -> tuple[str, .
         masked = word.replace("*", "\0").replace("?", "\1")
         normalised.append(normalize_token(masked).replace("\0", "*").replace("\1", "?"))
     return tuple(normalised)
+
+
+def longest_literal(words: Sequence[str]) -> str:
+    """The longest piece of a parsed pattern without wildcards: every text holding a match holds it once lowered
+    with ’ read as ' (a cheap test before tokenising or a regex); ``""`` for a pattern of wildcards only.
+
+    >>> longest_literal(parse_pattern("organi?ed crime")), longest_literal(parse_pattern("*", bare_wildcards=True))
+    ('organi', '')
+    """
+    return max((piece for word in words for piece in re.split(r"[*?]", word)), key=len)
 
 
 def word_regex(word: str) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..patterns import parse_pattern, pattern_regex
+from ..patterns import longest_literal, parse_pattern, pattern_regex
 from ..views.speech import cue_spans
 from .data import ExploreData
 
@@ -107,9 +107,7 @@ def _compile(pattern: str) -> tuple[re.Pattern, list[str]]:
         words = parse_pattern(pattern, bare_wildcards=True)
     except ValueError as error:
         raise InputError(str(error)) from None
-    literals = [max(re.split(r"[*?]", word), key=len) for word in words]
-    # Every match holds its longest literal piece, lower-cased, with ’ read as ' (none for wildcards only).
-    literal = max(literals, key=len).replace("’", "'")
+    literal = longest_literal(words)
     return pattern_regex(words), ([literal] if literal else [])
 
 

@@ -7,7 +7,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from ..patterns import PhraseFinder
+from ..patterns import PhraseFinder, longest_literal
 from ..text import (
     normalize_token,
     token_spans,
@@ -80,7 +80,7 @@ def keyword_in_context(
     finder = PhraseFinder(parsed)
     # Every text holding a match holds each pattern's longest literal piece once lowered with ’ read as ':
     # a cheap test that skips tokenising the others (none when a pattern is wildcards only).
-    literals = {max((piece for word in words for piece in re.split(r"[*?]", word)), key=len) for words in parsed}
+    literals = {longest_literal(words) for words in parsed}
     prefilter = None if "" in literals else sorted(literals)
     rows: dict[str, list] = {column: [] for column in KWIC_COLUMNS}
     matched_docs: dict[str, str] = {}
